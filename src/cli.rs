@@ -1,0 +1,320 @@
+//! The command line: options, subcommands, and what each prints and returns.
+//!
+//! Exit statuses: 0 done (or check-in accepted), 1 refused check-in or balances that differ,
+//! 2 error.
+
+mod export;
+mod logging;
+
+use crate::config::Settings;
+use crate::demo::{self, DemoOptions};
+use crate::desk::{ScanRequest, check_in_scan};
+use crate::domain::{Clock, SystemClock};
+use crate::i18n::{Catalog, Language};
+use crate::messages;
+use crate::store::{CheckInOutcome, Store, StoreOptions};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "carnet",
+    version,
+    about = "Front-desk check-in and multi-session cards for clubs"
+)]
+pub struct Cli {
+    /// Database folder (overrides database.path in config.toml)
+    #[arg(long, global = true, value_name = "DIR")]
+    pub db: Option<PathBuf>,
+    /// Configuration file (default: ./config.toml, then the user's carnet/config.toml)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Open the app on a fresh demo club in a temporary folder
+    #[arg(long)]
+    pub demo: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fill an empty database with a realistic demo club
+    Demo {
+        /// Number of members to create
+        #[arg(long, default_value_t = 300)]
+        members: usize,
+        /// Seed of the random generator; the same seed gives the same club
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Check in one member code, with the same rules as the front desk
+    Checkin {
+        /// The code as scanned or typed
+        code: String,
+        /// Name of the activity the member comes for
+        #[arg(long)]
+        activity: Option<String>,
+        /// Deduct even if the member was checked in moments ago
+        #[arg(long)]
+        again: bool,
+    },
+    /// Write members, card types, cards or the ledger to standard output
+    Export {
+        what: export::ExportKind,
+        #[arg(long, value_enum, default_value_t = Format::Csv)]
+        format: Format,
+    },
+    /// Recompute every balance from the ledger and report each difference
+    Check,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Csv,
+    Json,
+}
+
+/// Parses the arguments and runs the command.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load(cli.config.as_deref()) {
+        Ok(mut settings) => {
+            if let Some(db) = &cli.db {
+                settings.database = db.clone();
+            }
+            settings
+        }
+        Err(error) => {
+            let catalog = Catalog::new(Language::from_environment());
+            eprintln!("{}", messages::config_error(&catalog, &error));
+            return ExitCode::from(2);
+        }
+    };
+    let catalog = Catalog::new(settings.language);
+    let _log = logging::init();
+
+    match run(cli, &settings, &catalog) {
+        Ok(code) => code,
+        Err(error) => {
+            tracing::error!(error = %error, "command failed");
+            eprintln!("{error}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// An error already put into the user's language.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct UserError(String);
+
+fn run(cli: Cli, settings: &Settings, catalog: &Catalog) -> Result<ExitCode, UserError> {
+    let clock = SystemClock;
+    match cli.command {
+        None if cli.demo => run_demo_app(settings, catalog, &clock),
+        None => {
+            let store = open_store(&settings.database, settings, catalog)?;
+            crate::tui::run(&store, settings, &clock)
+                .map_err(|error| UserError(error.to_string()))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Demo { members, seed }) => {
+            let store = open_store(&settings.database, settings, catalog)?;
+            let summary = fill_demo(
+                &store,
+                settings,
+                catalog,
+                &clock,
+                DemoOptions { members, seed },
+            )?;
+            println!(
+                "{}",
+                catalog.tf(
+                    "cli.demo_done",
+                    &[
+                        ("members", &summary.members),
+                        ("cards", &summary.cards),
+                        ("events", &summary.events),
+                        ("path", &store.path().display())
+                    ],
+                )
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Checkin {
+            code,
+            activity,
+            again,
+        }) => {
+            let store = open_store(&settings.database, settings, catalog)?;
+            checkin(
+                &store,
+                settings,
+                catalog,
+                &clock,
+                &code,
+                activity.as_deref(),
+                again,
+            )
+        }
+        Some(Command::Export { what, format }) => {
+            let store = open_store(&settings.database, settings, catalog)?;
+            match export::write(&store, what, format, &mut std::io::stdout().lock()) {
+                // A reader that stops early, as `head` does, is not an error.
+                Err(error) if error.is_broken_pipe() => Ok(ExitCode::SUCCESS),
+                Err(error) => Err(UserError(catalog.tf("error.export", &[("detail", &error)]))),
+                Ok(()) => Ok(ExitCode::SUCCESS),
+            }
+        }
+        Some(Command::Check) => {
+            let store = open_store(&settings.database, settings, catalog)?;
+            check(&store, catalog)
+        }
+    }
+}
+
+fn open_store(path: &Path, settings: &Settings, catalog: &Catalog) -> Result<Store, UserError> {
+    let options = StoreOptions {
+        cache_bytes: settings.cache_bytes,
+    };
+    Store::open(path, options).map_err(|error| UserError(messages::store_error(catalog, &error)))
+}
+
+fn fill_demo(
+    store: &Store,
+    settings: &Settings,
+    catalog: &Catalog,
+    clock: &dyn Clock,
+    options: DemoOptions,
+) -> Result<demo::DemoSummary, UserError> {
+    let progress = if std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::new(0)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    demo::generate(store, settings.club_time, clock.now(), options, &progress).map_err(|error| {
+        match error {
+            demo::DemoError::NotEmpty { members } => {
+                UserError(catalog.tf("error.demo_not_empty", &[("members", &members)]))
+            }
+            demo::DemoError::Store(error) => UserError(messages::store_error(catalog, &error)),
+        }
+    })
+}
+
+fn run_demo_app(
+    settings: &Settings,
+    catalog: &Catalog,
+    clock: &dyn Clock,
+) -> Result<ExitCode, UserError> {
+    let folder = tempfile::Builder::new()
+        .prefix("carnet-demo-")
+        .tempdir()
+        .map_err(|error| UserError(catalog.tf("error.temp_folder", &[("detail", &error)])))?;
+    let path = folder.path().join("db");
+    let store = open_store(&path, settings, catalog)?;
+    fill_demo(
+        &store,
+        settings,
+        catalog,
+        clock,
+        DemoOptions {
+            members: 300,
+            seed: 1,
+        },
+    )?;
+    crate::tui::run(&store, settings, clock).map_err(|error| UserError(error.to_string()))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn checkin(
+    store: &Store,
+    settings: &Settings,
+    catalog: &Catalog,
+    clock: &dyn Clock,
+    code: &str,
+    activity: Option<&str>,
+    again: bool,
+) -> Result<ExitCode, UserError> {
+    let store_error = |error| UserError(messages::store_error(catalog, &error));
+    let activity = match activity {
+        None => None,
+        Some(name) => {
+            let activities = store.activities().map_err(store_error)?;
+            let wanted = name.trim().to_lowercase();
+            let found = activities
+                .iter()
+                .find(|a| !a.archived && a.name.to_lowercase() == wanted);
+            match found {
+                Some(activity) => Some(activity.id),
+                None => {
+                    let known: Vec<&str> = activities
+                        .iter()
+                        .filter(|a| !a.archived)
+                        .map(|a| a.name.as_str())
+                        .collect();
+                    return Err(UserError(catalog.tf(
+                        "error.unknown_activity",
+                        &[("name", &name), ("known", &known.join(", "))],
+                    )));
+                }
+            }
+        }
+    };
+    let request = ScanRequest {
+        activity,
+        charge_again: again,
+    };
+    let Some(result) = check_in_scan(store, settings, clock, code, request).map_err(store_error)?
+    else {
+        return Err(UserError(catalog.t("error.empty_code").to_owned()));
+    };
+    for line in messages::scan_result_lines(catalog, &result, settings.club_time.zone) {
+        println!("{line}");
+    }
+    Ok(match result.outcome {
+        CheckInOutcome::Accepted { .. } => ExitCode::SUCCESS,
+        _ => ExitCode::from(1),
+    })
+}
+
+fn check(store: &Store, catalog: &Catalog) -> Result<ExitCode, UserError> {
+    let mismatches = store
+        .verify_balances()
+        .map_err(|error| UserError(messages::store_error(catalog, &error)))?;
+    for mismatch in &mismatches {
+        println!(
+            "{}",
+            catalog.tf(
+                "cli.check_mismatch",
+                &[
+                    ("card", &mismatch.card_id.0),
+                    ("member", &mismatch.member_id.0),
+                    ("stored", &mismatch.stored),
+                    ("ledger", &mismatch.from_ledger)
+                ],
+            )
+        );
+    }
+    if mismatches.is_empty() {
+        println!(
+            "{}",
+            catalog.tf(
+                "cli.check_clean",
+                &[
+                    ("cards", &store.card_count()),
+                    ("events", &store.ledger_len())
+                ]
+            )
+        );
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!(
+            "{}",
+            catalog.tf("cli.check_differences", &[("count", &mismatches.len())])
+        );
+        Ok(ExitCode::from(1))
+    }
+}

@@ -1,0 +1,302 @@
+//! config.toml: what each section sets, its defaults, and the settings resolved from it.
+//!
+//! Unknown keys are rejected so that a misspelt key is reported instead of silently ignored.
+
+use crate::domain::ClubTime;
+use crate::domain::scan::ScannerRules;
+use crate::i18n::Language;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub club: ClubSection,
+    pub database: DatabaseSection,
+    pub ui: UiSection,
+    pub checkin: CheckInSection,
+    pub scanner: ScannerRules,
+    pub station: StationSection,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[derive(Default)]
+pub struct ClubSection {
+    /// Shown in the header; empty shows nothing.
+    pub name: String,
+    /// IANA time zone name, such as "Europe/Paris"; the system's when absent.
+    pub timezone: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseSection {
+    /// Database folder; relative paths start from the config file's folder.
+    pub path: Option<PathBuf>,
+    /// sled's page cache, in MiB.
+    pub cache_mb: u64,
+}
+
+impl Default for DatabaseSection {
+    fn default() -> Self {
+        Self {
+            path: None,
+            cache_mb: 64,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UiSection {
+    /// "fr" or "en"; from LANG when absent.
+    pub language: Option<Language>,
+    /// Ring the terminal bell when a check-in is refused.
+    pub bell_on_refusal: bool,
+}
+
+impl Default for UiSection {
+    fn default() -> Self {
+        Self {
+            language: None,
+            bell_on_refusal: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CheckInSection {
+    /// A second scan of the same member within this many minutes deducts nothing.
+    pub repeat_guard_minutes: u32,
+}
+
+impl Default for CheckInSection {
+    fn default() -> Self {
+        Self {
+            repeat_guard_minutes: 10,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StationSection {
+    /// Name written on every ledger event made here.
+    pub operator: String,
+    pub terminal: String,
+}
+
+impl Default for StationSection {
+    fn default() -> Self {
+        Self {
+            operator: "front-desk".to_owned(),
+            terminal: "desk-1".to_owned(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} is invalid: {detail}")]
+    Invalid { path: PathBuf, detail: String },
+    #[error("{path}: {key} = {value:?} is invalid: {expected}")]
+    BadValue {
+        path: PathBuf,
+        key: &'static str,
+        value: String,
+        expected: &'static str,
+    },
+    #[error("no folder for the database: set database.path in config.toml or pass --db")]
+    NoDataFolder,
+}
+
+/// Everything the application needs from config.toml, checked and resolved.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub club_name: String,
+    pub club_time: ClubTime,
+    pub database: PathBuf,
+    pub cache_bytes: u64,
+    pub language: Language,
+    pub bell_on_refusal: bool,
+    pub repeat_guard: chrono::Duration,
+    pub scanner: ScannerRules,
+    pub operator: String,
+    pub terminal: String,
+    /// The config file read, if any.
+    pub source: Option<PathBuf>,
+}
+
+impl Settings {
+    /// Loads `explicit`, or else the first of `./config.toml` and the user's
+    /// `carnet/config.toml` that exists, or else the defaults.
+    pub fn load(explicit: Option<&Path>) -> Result<Settings, ConfigError> {
+        let path = match explicit {
+            Some(path) => Some(path.to_owned()),
+            None => default_config_locations()
+                .into_iter()
+                .find(|path| path.is_file()),
+        };
+        let config = match &path {
+            Some(path) => parse_file(path)?,
+            None => Config::default(),
+        };
+        resolve(config, path)
+    }
+}
+
+fn default_config_locations() -> Vec<PathBuf> {
+    let mut locations = vec![PathBuf::from("config.toml")];
+    if let Some(folder) = dirs::config_dir() {
+        locations.push(folder.join("carnet").join("config.toml"));
+    }
+    locations
+}
+
+fn parse_file(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    toml::from_str(&text).map_err(|error| ConfigError::Invalid {
+        path: path.to_owned(),
+        detail: error.to_string(),
+    })
+}
+
+/// Checks values that serde cannot, and fills in what depends on the machine.
+pub fn resolve(config: Config, source: Option<PathBuf>) -> Result<Settings, ConfigError> {
+    let shown_path = source
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("config.toml"));
+    let zone = match &config.club.timezone {
+        Some(name) => name
+            .parse::<chrono_tz::Tz>()
+            .map_err(|_| ConfigError::BadValue {
+                path: shown_path.clone(),
+                key: "club.timezone",
+                value: name.clone(),
+                expected: "an IANA time zone name such as \"Europe/Paris\"",
+            })?,
+        None => system_time_zone(),
+    };
+    if !(8..=4096).contains(&config.database.cache_mb) {
+        return Err(ConfigError::BadValue {
+            path: shown_path.clone(),
+            key: "database.cache_mb",
+            value: config.database.cache_mb.to_string(),
+            expected: "a size in MiB from 8 to 4096",
+        });
+    }
+    if config.checkin.repeat_guard_minutes > 24 * 60 {
+        return Err(ConfigError::BadValue {
+            path: shown_path.clone(),
+            key: "checkin.repeat_guard_minutes",
+            value: config.checkin.repeat_guard_minutes.to_string(),
+            expected: "a number of minutes from 0 to 1440",
+        });
+    }
+
+    let base = source
+        .as_deref()
+        .and_then(Path::parent)
+        .map(Path::to_owned)
+        .unwrap_or_default();
+    let database = match config.database.path {
+        Some(path) if path.is_absolute() => path,
+        Some(path) => base.join(path),
+        None => dirs::data_dir()
+            .ok_or(ConfigError::NoDataFolder)?
+            .join("carnet")
+            .join("db"),
+    };
+
+    Ok(Settings {
+        club_name: config.club.name,
+        club_time: ClubTime::new(zone),
+        database,
+        cache_bytes: config.database.cache_mb * 1024 * 1024,
+        language: config
+            .ui
+            .language
+            .unwrap_or_else(Language::from_environment),
+        bell_on_refusal: config.ui.bell_on_refusal,
+        repeat_guard: chrono::Duration::minutes(i64::from(config.checkin.repeat_guard_minutes)),
+        scanner: config.scanner,
+        operator: config.station.operator,
+        terminal: config.station.terminal,
+        source,
+    })
+}
+
+/// The system's time zone, or UTC when the system does not name one.
+fn system_time_zone() -> chrono_tz::Tz {
+    iana_time_zone::get_timezone()
+        .ok()
+        .and_then(|name| name.parse().ok())
+        .unwrap_or(chrono_tz::UTC)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Settings, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|error| ConfigError::Invalid {
+            path: "config.toml".into(),
+            detail: error.to_string(),
+        })?;
+        resolve(config, Some(PathBuf::from("/club/config.toml")))
+    }
+
+    #[test]
+    fn shipped_config_is_valid() {
+        let settings = parse(include_str!("../config.toml")).unwrap();
+        assert_eq!(settings.club_time.zone, chrono_tz::Europe::Paris);
+    }
+
+    #[test]
+    fn unknown_key_is_rejected_by_name() {
+        let error = parse("[checkin]\nrepeat_guard = 5\n")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("repeat_guard"), "{error}");
+    }
+
+    #[test]
+    fn bad_time_zone_names_value() {
+        let error = parse("[club]\ntimezone = \"Europe/Pariss\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("club.timezone"), "{error}");
+        assert!(error.contains("Europe/Pariss"), "{error}");
+    }
+
+    #[test]
+    fn bad_language_is_rejected() {
+        let error = parse("[ui]\nlanguage = \"de\"\n").unwrap_err().to_string();
+        assert!(error.contains("de"), "{error}");
+    }
+
+    #[test]
+    fn relative_database_path_from_config_folder() {
+        let settings = parse("[database]\npath = \"data\"\n").unwrap();
+        assert_eq!(settings.database, PathBuf::from("/club/data"));
+    }
+
+    #[test]
+    fn cache_size_bounds() {
+        assert!(parse("[database]\ncache_mb = 2\n").is_err());
+        assert_eq!(
+            parse("[database]\ncache_mb = 32\n").unwrap().cache_bytes,
+            32 << 20
+        );
+    }
+}

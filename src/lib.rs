@@ -1,0 +1,15 @@
+//! Carnet: front-desk check-in and multi-session cards for clubs.
+//!
+//! `domain` holds the rules, `store` the sled database, `desk` the check-in use case,
+//! `tui` the terminal application and `cli` the command line.
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod desk;
+pub mod domain;
+pub mod i18n;
+pub mod messages;
+pub mod store;
+pub mod tui;

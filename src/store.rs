@@ -1,0 +1,117 @@
+//! Storage on sled: named trees, one codec, a durability journal, and repositories with
+//! named queries. See `keys` for the layout.
+
+mod bulk;
+mod cards;
+mod checkin;
+pub mod codec;
+mod error;
+pub mod journal;
+pub mod keys;
+mod members;
+mod open;
+mod tx;
+mod verify;
+
+pub use bulk::BulkLoader;
+pub use checkin::{CheckInOutcome, TodayCheckIn};
+pub use error::StoreError;
+pub use open::StoreOptions;
+pub use verify::BalanceMismatch;
+
+use journal::Journal;
+use keys::TreeName;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+/// Format of the database as a whole, stored under `meta/format`.
+pub const DATABASE_FORMAT: u32 = 1;
+
+/// Transactions journaled before a checkpoint folds them into sled's own files.
+const CHECKPOINT_EVERY: usize = 2_000;
+
+/// Who is writing, and when: stamped on every ledger event.
+#[derive(Debug, Clone)]
+pub struct WriteContext {
+    pub now: chrono::DateTime<chrono::Utc>,
+    pub operator: String,
+    pub terminal: String,
+}
+
+/// An open Carnet database.
+pub struct Store {
+    path: PathBuf,
+    db: sled::Db,
+    trees: Vec<sled::Tree>,
+    /// The journal, whose lock also serialises writers so journal order is commit order.
+    journal: Mutex<Journal>,
+}
+
+impl Store {
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn tree(&self, name: TreeName) -> &sled::Tree {
+        &self.trees[name.index()]
+    }
+
+    fn lock_writer(&self) -> MutexGuard<'_, Journal> {
+        // The journal holds no invariant that a panicking writer could break halfway:
+        // a frame is either fully synced or ignored on replay.
+        self.journal
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Folds the journal into sled's files: flush, fsync every file sled wrote, then empty
+    /// the journal.
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        let mut journal = self.lock_writer();
+        self.checkpoint_locked(&mut journal)
+    }
+
+    fn checkpoint_locked(&self, journal: &mut Journal) -> Result<(), StoreError> {
+        self.db.flush().map_err(|error| self.sled_error(error))?;
+        self.sync_sled_files()?;
+        journal.reset().map_err(|error| self.io_error(error))?;
+        tracing::debug!("checkpoint done");
+        Ok(())
+    }
+
+    /// Calls fsync on every file in the database folder and on the folder itself, because
+    /// sled's own flush stops at `sync_file_range`.
+    fn sync_sled_files(&self) -> Result<(), StoreError> {
+        let entries = std::fs::read_dir(&self.path).map_err(|error| self.io_error(error))?;
+        for entry in entries {
+            let entry = entry.map_err(|error| self.io_error(error))?;
+            let file_type = entry.file_type().map_err(|error| self.io_error(error))?;
+            if file_type.is_file() {
+                let file =
+                    std::fs::File::open(entry.path()).map_err(|error| self.io_error(error))?;
+                file.sync_all().map_err(|error| self.io_error(error))?;
+            }
+        }
+        let folder = std::fs::File::open(&self.path).map_err(|error| self.io_error(error))?;
+        folder.sync_all().map_err(|error| self.io_error(error))
+    }
+
+    fn io_error(&self, source: std::io::Error) -> StoreError {
+        StoreError::Io {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    fn sled_error(&self, source: sled::Error) -> StoreError {
+        StoreError::from_sled(&self.path, source)
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if let Err(error) = self.checkpoint() {
+            tracing::error!(%error, "checkpoint on close failed; the journal keeps the writes");
+        }
+    }
+}

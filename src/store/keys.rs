@@ -1,0 +1,104 @@
+//! The key layout, documented once.
+//!
+//! | tree           | key                                   | value                     |
+//! |----------------|---------------------------------------|---------------------------|
+//! | `meta`         | `format`, `seq:<kind>`, `demo_codes`  | codec value               |
+//! | `members`      | member id (u64 big-endian)            | `Member`                  |
+//! | `member_codes` | member code, upper-case UTF-8         | `MemberId`                |
+//! | `card_types`   | card type id (u64 BE)                 | `CardType`                |
+//! | `activities`   | activity id (u64 BE)                  | `Activity`                |
+//! | `cards`        | card id (u64 BE)                      | `Card`                    |
+//! | `member_cards` | member id (u64 BE) ++ card id (u64 BE)| empty (index)             |
+//! | `ledger`       | event id (u64 BE)                     | `LedgerEvent`             |
+//! | `card_events`  | card id (u64 BE) ++ event id (u64 BE) | empty (index)             |
+//! | `reversals`    | id of a reverted check-in event (u64) | id of the reversal event  |
+//!
+//! Big-endian ids make sled's byte order the numeric order, so the ledger iterates oldest
+//! first and a prefix scan of `member_cards` lists one member's cards.
+
+/// Every tree, in a fixed order: the position is the tree's number in the journal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum TreeName {
+    Meta = 0,
+    Members = 1,
+    MemberCodes = 2,
+    CardTypes = 3,
+    Activities = 4,
+    Cards = 5,
+    MemberCards = 6,
+    Ledger = 7,
+    CardEvents = 8,
+    Reversals = 9,
+}
+
+impl TreeName {
+    pub const ALL: [TreeName; 10] = [
+        TreeName::Meta,
+        TreeName::Members,
+        TreeName::MemberCodes,
+        TreeName::CardTypes,
+        TreeName::Activities,
+        TreeName::Cards,
+        TreeName::MemberCards,
+        TreeName::Ledger,
+        TreeName::CardEvents,
+        TreeName::Reversals,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TreeName::Meta => "meta",
+            TreeName::Members => "members",
+            TreeName::MemberCodes => "member_codes",
+            TreeName::CardTypes => "card_types",
+            TreeName::Activities => "activities",
+            TreeName::Cards => "cards",
+            TreeName::MemberCards => "member_cards",
+            TreeName::Ledger => "ledger",
+            TreeName::CardEvents => "card_events",
+            TreeName::Reversals => "reversals",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn from_index(index: u8) -> Option<TreeName> {
+        TreeName::ALL.get(usize::from(index)).copied()
+    }
+}
+
+/// Keys in the `meta` tree.
+pub mod meta {
+    pub const FORMAT: &[u8] = b"format";
+    pub const DEMO_CODES: &[u8] = b"demo_codes";
+    pub const SEQ_MEMBER: &[u8] = b"seq:member";
+    pub const SEQ_CARD_TYPE: &[u8] = b"seq:card_type";
+    pub const SEQ_ACTIVITY: &[u8] = b"seq:activity";
+    pub const SEQ_CARD: &[u8] = b"seq:card";
+    pub const SEQ_EVENT: &[u8] = b"seq:event";
+}
+
+pub fn id_key(id: u64) -> [u8; 8] {
+    id.to_be_bytes()
+}
+
+pub fn pair_key(first: u64, second: u64) -> [u8; 16] {
+    let mut key = [0u8; 16];
+    key[..8].copy_from_slice(&first.to_be_bytes());
+    key[8..].copy_from_slice(&second.to_be_bytes());
+    key
+}
+
+/// Reads the second id of a [`pair_key`]; `None` for a key of another length.
+pub fn second_of_pair(key: &[u8]) -> Option<u64> {
+    let bytes: [u8; 8] = key.get(8..16)?.try_into().ok()?;
+    Some(u64::from_be_bytes(bytes))
+}
+
+pub fn id_of_key(key: &[u8]) -> Option<u64> {
+    let bytes: [u8; 8] = key.try_into().ok()?;
+    Some(u64::from_be_bytes(bytes))
+}

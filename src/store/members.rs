@@ -1,0 +1,167 @@
+//! Members, card types and activities.
+
+use super::keys::{TreeName, id_key, meta};
+use super::tx::{TxResult, TxView};
+use super::{Store, StoreError, WriteContext};
+use crate::domain::MemberCode;
+use crate::domain::card_type::{Activity, ActivityId, CardType, CardTypeId, Validity};
+use crate::domain::member::{Member, MemberId, NewMember, normalize_name};
+use rand::SeedableRng;
+
+/// Attempts at drawing a code nobody has before giving up (10 million codes exist).
+const CODE_ATTEMPTS: usize = 64;
+
+impl Store {
+    /// Creates a member with a fresh, unique code.
+    pub fn insert_member(
+        &self,
+        new: &NewMember,
+        context: &WriteContext,
+    ) -> Result<Member, StoreError> {
+        let mut rng = rand_chacha::ChaCha8Rng::from_os_rng();
+        let candidates: Vec<MemberCode> = (0..CODE_ATTEMPTS)
+            .map(|_| MemberCode::generate(&mut rng))
+            .collect();
+        self.write(|tx| {
+            let code = free_code(tx, &candidates)?;
+            let id = MemberId(tx.next_id(meta::SEQ_MEMBER)?);
+            let member = Member {
+                id,
+                code,
+                first_name: normalize_name(&new.first_name),
+                last_name: normalize_name(&new.last_name),
+                email: new.email.clone(),
+                phone: new.phone.clone(),
+                birth_date: new.birth_date,
+                category: new.category.clone(),
+                notes: new.notes.clone(),
+                created_at: context.now,
+                archived: false,
+                last_visit: None,
+            };
+            tx.put(TreeName::Members, &id_key(id.0), &member)?;
+            tx.put(TreeName::MemberCodes, member.code.as_str().as_bytes(), &id)?;
+            Ok(member)
+        })
+    }
+
+    /// Archives or restores a member; archived members keep their history but cannot check in.
+    pub fn set_member_archived(&self, id: MemberId, archived: bool) -> Result<Member, StoreError> {
+        self.write(|tx| {
+            let mut member: Member = tx
+                .get(TreeName::Members, &id_key(id.0))?
+                .ok_or_else(|| super::tx::abort(not_found_member(id)))?;
+            member.archived = archived;
+            tx.put(TreeName::Members, &id_key(id.0), &member)?;
+            Ok(member)
+        })
+    }
+
+    pub fn member(&self, id: MemberId) -> Result<Option<Member>, StoreError> {
+        self.read(TreeName::Members, &id_key(id.0))
+    }
+
+    pub fn member_by_code(&self, code: &MemberCode) -> Result<Option<Member>, StoreError> {
+        let Some(id) = self.read::<MemberId>(TreeName::MemberCodes, code.as_str().as_bytes())?
+        else {
+            return Ok(None);
+        };
+        self.member(id)
+    }
+
+    pub fn members(&self) -> impl Iterator<Item = Result<Member, StoreError>> + '_ {
+        self.read_all(TreeName::Members)
+    }
+
+    pub fn member_count(&self) -> usize {
+        self.tree(TreeName::Members).len()
+    }
+
+    pub fn insert_card_type(
+        &self,
+        name: &str,
+        price_cents: i64,
+        sessions: u32,
+        validity: Validity,
+        audience: &str,
+        activities: Vec<ActivityId>,
+    ) -> Result<CardType, StoreError> {
+        self.write(|tx| {
+            let id = CardTypeId(tx.next_id(meta::SEQ_CARD_TYPE)?);
+            let card_type = CardType {
+                id,
+                name: normalize_name(name),
+                price_cents,
+                sessions,
+                validity,
+                audience: audience.to_owned(),
+                activities: activities.clone(),
+                archived: false,
+            };
+            tx.put(TreeName::CardTypes, &id_key(id.0), &card_type)?;
+            Ok(card_type)
+        })
+    }
+
+    pub fn card_type(&self, id: CardTypeId) -> Result<Option<CardType>, StoreError> {
+        self.read(TreeName::CardTypes, &id_key(id.0))
+    }
+
+    pub fn card_types(&self) -> Result<Vec<CardType>, StoreError> {
+        self.read_all(TreeName::CardTypes).collect()
+    }
+
+    pub fn insert_activity(&self, name: &str) -> Result<Activity, StoreError> {
+        self.write(|tx| {
+            let id = ActivityId(tx.next_id(meta::SEQ_ACTIVITY)?);
+            let activity = Activity {
+                id,
+                name: normalize_name(name),
+                archived: false,
+            };
+            tx.put(TreeName::Activities, &id_key(id.0), &activity)?;
+            Ok(activity)
+        })
+    }
+
+    pub fn activities(&self) -> Result<Vec<Activity>, StoreError> {
+        self.read_all(TreeName::Activities).collect()
+    }
+
+    /// Codes of a few demo members that show each kind of result, kept by `carnet demo`.
+    pub fn demo_codes(&self) -> Result<Vec<(String, MemberCode)>, StoreError> {
+        Ok(self
+            .read(TreeName::Meta, meta::DEMO_CODES)?
+            .unwrap_or_default())
+    }
+}
+
+fn free_code(tx: &TxView, candidates: &[MemberCode]) -> TxResult<MemberCode> {
+    for code in candidates {
+        if tx
+            .get::<MemberId>(TreeName::MemberCodes, code.as_str().as_bytes())?
+            .is_none()
+        {
+            return Ok(code.clone());
+        }
+    }
+    Err(super::tx::abort(StoreError::NotFound {
+        what: "a free member code".to_owned(),
+    }))
+}
+
+pub(crate) fn not_found_member(id: MemberId) -> StoreError {
+    StoreError::NotFound {
+        what: format!("member {}", id.0),
+    }
+}
+
+impl Store {
+    pub fn card_type_count(&self) -> usize {
+        self.tree(TreeName::CardTypes).len()
+    }
+
+    pub fn card_count(&self) -> usize {
+        self.tree(TreeName::Cards).len()
+    }
+}

@@ -1,0 +1,202 @@
+//! Opening a database: refuse what is not ours, wait briefly for a lock that a killed process
+//! left behind, replay the journal, and check the format.
+
+use super::journal::Journal;
+use super::keys::{TreeName, meta};
+use super::{DATABASE_FORMAT, Store, StoreError, codec};
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+const JOURNAL_FILE: &str = "journal";
+
+/// How long to keep trying a lock before reporting the database in use. The kernel releases
+/// the lock of a killed process at once, so this only covers a restart racing its predecessor.
+const LOCK_WAIT: Duration = Duration::from_millis(1500);
+
+#[derive(Debug, Clone, Copy)]
+pub struct StoreOptions {
+    /// sled's page cache size. sled's default of 1 GiB does not bound memory, so it is always set.
+    pub cache_bytes: u64,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            cache_bytes: 64 * 1024 * 1024,
+        }
+    }
+}
+
+impl Store {
+    /// Opens the database at `path`, creating it when the folder is missing or empty.
+    pub fn open(path: &Path, options: StoreOptions) -> Result<Store, StoreError> {
+        let path = prepare_folder(path)?;
+        let db = open_sled_with_retry(&path, options)?;
+
+        let mut trees = Vec::with_capacity(TreeName::ALL.len());
+        for name in TreeName::ALL {
+            trees.push(
+                db.open_tree(name.as_str())
+                    .map_err(|e| StoreError::from_sled(&path, e))?,
+            );
+        }
+        let journal_path = path.join(JOURNAL_FILE);
+        let (journal, pending) = Journal::open(&journal_path).map_err(|source| StoreError::Io {
+            path: journal_path.clone(),
+            source,
+        })?;
+        let store = Store {
+            path,
+            db,
+            trees,
+            journal: Mutex::new(journal),
+        };
+
+        if !pending.is_empty() {
+            store.replay(pending)?;
+        }
+        store.check_format()?;
+        store.restrict_permissions()?;
+        Ok(store)
+    }
+
+    /// Applies journaled writes that sled may have lost, then checkpoints.
+    fn replay(
+        &self,
+        transactions: Vec<Vec<super::journal::JournalWrite>>,
+    ) -> Result<(), StoreError> {
+        tracing::info!(transactions = transactions.len(), "replaying journal");
+        for writes in &transactions {
+            for write in writes {
+                let Some(tree) = TreeName::from_index(write.tree) else {
+                    return Err(StoreError::Corrupted {
+                        path: self.path.clone(),
+                        detail: format!("journal names unknown tree {}", write.tree),
+                    });
+                };
+                let result = match &write.value {
+                    Some(value) => self
+                        .tree(tree)
+                        .insert(&write.key, value.as_slice())
+                        .map(drop),
+                    None => self.tree(tree).remove(&write.key).map(drop),
+                };
+                result.map_err(|error| self.sled_error(error))?;
+            }
+        }
+        self.checkpoint()
+    }
+
+    /// Stamps a new database with the current format; refuses a foreign or newer one.
+    fn check_format(&self) -> Result<(), StoreError> {
+        let meta_tree = self.tree(TreeName::Meta);
+        match meta_tree
+            .get(meta::FORMAT)
+            .map_err(|e| self.sled_error(e))?
+        {
+            Some(bytes) => {
+                let found: u32 = codec::decode(&bytes)
+                    .map_err(|source| StoreError::record(TreeName::Meta, meta::FORMAT, source))?;
+                if found > DATABASE_FORMAT {
+                    return Err(StoreError::TooNew {
+                        path: self.path.clone(),
+                        found,
+                        supported: DATABASE_FORMAT,
+                    });
+                }
+                // NOTE: format 1 is the only one so far; an older format would be upgraded
+                // here, after a backup, once a second format exists.
+                Ok(())
+            }
+            None => {
+                let empty = TreeName::ALL.iter().all(|&name| self.tree(name).is_empty());
+                if !empty {
+                    return Err(StoreError::Foreign {
+                        path: self.path.clone(),
+                    });
+                }
+                let mut journal = self.lock_writer();
+                meta_tree
+                    .insert(meta::FORMAT, codec::encode(&DATABASE_FORMAT))
+                    .map_err(|e| self.sled_error(e))?;
+                self.checkpoint_locked(&mut journal)
+            }
+        }
+    }
+
+    /// Makes every file of the database readable by its owner only: it holds members'
+    /// personal data.
+    fn restrict_permissions(&self) -> Result<(), StoreError> {
+        let io = |source| StoreError::Io {
+            path: self.path.clone(),
+            source,
+        };
+        std::fs::set_permissions(&self.path, std::fs::Permissions::from_mode(0o700)).map_err(io)?;
+        for entry in std::fs::read_dir(&self.path).map_err(io)? {
+            let entry = entry.map_err(io)?;
+            let mode = if entry.file_type().map_err(io)?.is_dir() {
+                0o700
+            } else {
+                0o600
+            };
+            std::fs::set_permissions(entry.path(), std::fs::Permissions::from_mode(mode))
+                .map_err(io)?;
+        }
+        Ok(())
+    }
+}
+
+/// Creates the folder (owner-only) if needed, and refuses a folder that holds something else.
+fn prepare_folder(path: &Path) -> Result<std::path::PathBuf, StoreError> {
+    let io = |source| StoreError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    if path.exists() {
+        if !path.is_dir() {
+            return Err(StoreError::Foreign {
+                path: path.to_owned(),
+            });
+        }
+        let mut names = std::fs::read_dir(path)
+            .map_err(io)?
+            .filter_map(Result::ok)
+            .map(|e| e.file_name());
+        let has_entries = names.next().is_some();
+        let looks_like_sled = path.join("conf").is_file() && path.join("db").is_file();
+        if has_entries && !looks_like_sled {
+            return Err(StoreError::Foreign {
+                path: path.to_owned(),
+            });
+        }
+    } else {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(path)
+            .map_err(io)?;
+    }
+    path.canonicalize().map_err(io)
+}
+
+fn open_sled_with_retry(path: &Path, options: StoreOptions) -> Result<sled::Db, StoreError> {
+    let started = Instant::now();
+    loop {
+        let result = sled::Config::new()
+            .path(path)
+            .cache_capacity(options.cache_bytes)
+            .flush_every_ms(Some(1000))
+            .open();
+        match result {
+            Ok(db) => return Ok(db),
+            Err(error) => match StoreError::from_sled(path, error) {
+                StoreError::InUse { .. } if started.elapsed() < LOCK_WAIT => {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                other => return Err(other),
+            },
+        }
+    }
+}

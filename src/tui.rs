@@ -1,0 +1,83 @@
+//! The terminal application: state and `update` (app), key translation (input), drawing
+//! (view and one module per screen), the keymap, the theme and the terminal guard.
+//!
+//! The loop blocks on input, drains every event already queued and applies each through
+//! `App::update`, then draws once. A scanner's burst of thousands of keys is one frame.
+
+pub mod app;
+mod front_desk;
+pub mod input;
+pub mod keymap;
+mod other_screens;
+pub mod terminal;
+pub mod theme;
+pub mod view;
+
+use crate::config::Settings;
+use crate::domain::Clock;
+use crate::store::Store;
+use app::{Action, App};
+use crossterm::event;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use std::io::{self, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// Longest stretch spent applying queued events before drawing, so a never-ending stream
+/// of input still shows progress.
+const MAX_BATCH: Duration = Duration::from_millis(50);
+
+/// Wait for the first event of a batch; the clock in the header moves on at this pace.
+const TICK: Duration = Duration::from_millis(500);
+
+/// How long to wait for a further queued event. crossterm's `use-dev-tty` source can miss
+/// events already read when polled with a zero timeout, and 1 ms drains a burst reliably.
+const DRAIN_WAIT: Duration = Duration::from_millis(1);
+
+/// Runs the app until the user quits or a termination signal arrives.
+pub fn run(store: &Store, settings: &Settings, clock: &dyn Clock) -> anyhow::Result<()> {
+    let keymap = keymap::Keymap::built_in()?;
+    let mut app = App::new(store, settings, clock, keymap)?;
+    let theme = theme::Theme::from_environment();
+
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
+        signal_hook::flag::register(signal, Arc::clone(&stop))?;
+    }
+
+    let _guard = terminal::TerminalGuard::enter()?;
+    let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    terminal.clear()?;
+    tracing::info!("front desk started");
+
+    loop {
+        terminal.draw(|frame| view::draw(frame, &app, &theme))?;
+        if app.take_bell() {
+            let mut stdout = io::stdout();
+            stdout.write_all(b"\x07")?;
+            stdout.flush()?;
+        }
+        if app.quit || stop.load(Ordering::Relaxed) {
+            break;
+        }
+
+        if !event::poll(TICK)? {
+            app.update(Action::Tick);
+            continue;
+        }
+        let started = Instant::now();
+        loop {
+            let event = event::read()?;
+            if let Some(action) = input::translate(&event, &app.keymap) {
+                app.update(action);
+            }
+            if app.quit || started.elapsed() > MAX_BATCH || !event::poll(DRAIN_WAIT)? {
+                break;
+            }
+        }
+    }
+    tracing::info!("front desk stopped");
+    Ok(())
+}

@@ -1,0 +1,348 @@
+//! Application state and `update`, the only place state changes. Drawing reads it.
+
+use super::keymap::{Command, Keymap};
+use crate::config::Settings;
+use crate::desk::{ScanRequest, ScanResult, check_in_scan, write_context};
+use crate::domain::{Activity, ActivityId, Clock, MemberCode};
+use crate::i18n::Catalog;
+use crate::store::{CheckInOutcome, Store, StoreError, TodayCheckIn};
+use chrono::NaiveDate;
+use tui_input::{Input, InputRequest};
+
+/// The screens of the sidebar, in its order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    FrontDesk,
+    Members,
+    Pricing,
+    SessionCards,
+    Reports,
+}
+
+impl Screen {
+    pub const ALL: [Screen; 5] = [
+        Screen::FrontDesk,
+        Screen::Members,
+        Screen::Pricing,
+        Screen::SessionCards,
+        Screen::Reports,
+    ];
+}
+
+/// Something that changes state: a key or paste turned into intent, or the clock ticking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// A printable character for the scan field.
+    Insert(char),
+    /// Pasted text; control characters are dropped and it never submits by itself.
+    Paste(String),
+    DeleteBack,
+    ClearField,
+    /// The scanner's terminator or the Enter key.
+    Submit,
+    /// A navigation key reached the scan field: a scanner with NumLock off or in keypad mode.
+    StrayKey,
+    Command(Command),
+    /// Esc: close the popup or clear the field.
+    Cancel,
+    Tick,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Popup {
+    Help,
+    ConfirmUndo(TodayCheckIn),
+}
+
+/// What the result panel shows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Panel {
+    /// Nothing scanned yet.
+    Ready,
+    Scan(Box<ScanResult>),
+    /// The scanner sent navigation keys instead of text.
+    Unreadable,
+    Undone(TodayCheckIn),
+    NothingToUndo,
+    /// F8 was pressed with no repeat warning on screen.
+    NothingToChargeAgain,
+    /// A storage error, already translated.
+    Error(String),
+}
+
+pub struct App<'a> {
+    store: &'a Store,
+    settings: &'a Settings,
+    clock: &'a dyn Clock,
+    pub catalog: Catalog,
+    pub keymap: Keymap,
+    pub screen: Screen,
+    pub popup: Option<Popup>,
+    pub scan: Input,
+    /// Navigation keys received since the last submit.
+    stray_keys: usize,
+    pub panel: Panel,
+    /// The member the repeat guard just stopped, for F8.
+    repeat_candidate: Option<MemberCode>,
+    pub today: Vec<TodayCheckIn>,
+    pub today_date: NaiveDate,
+    pub activities: Vec<Activity>,
+    pub activity: Option<ActivityId>,
+    pub demo_codes: Vec<(String, MemberCode)>,
+    pub bell_pending: bool,
+    pub quit: bool,
+}
+
+impl<'a> App<'a> {
+    pub fn new(
+        store: &'a Store,
+        settings: &'a Settings,
+        clock: &'a dyn Clock,
+        keymap: Keymap,
+    ) -> Result<Self, StoreError> {
+        let today_date = settings.club_time.local_date(clock.now());
+        let mut app = App {
+            store,
+            settings,
+            clock,
+            catalog: Catalog::new(settings.language),
+            keymap,
+            screen: Screen::FrontDesk,
+            popup: None,
+            scan: Input::default(),
+            stray_keys: 0,
+            panel: Panel::Ready,
+            repeat_candidate: None,
+            today: Vec::new(),
+            today_date,
+            activities: store
+                .activities()?
+                .into_iter()
+                .filter(|a| !a.archived)
+                .collect(),
+            activity: None,
+            demo_codes: store.demo_codes()?,
+            bell_pending: false,
+            quit: false,
+        };
+        app.reload_today()?;
+        Ok(app)
+    }
+
+    pub fn settings(&self) -> &Settings {
+        self.settings
+    }
+
+    pub fn store(&self) -> &Store {
+        self.store
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    /// Applies one action. Storage errors end up in the result panel, never in a panic.
+    pub fn update(&mut self, action: Action) {
+        if let Err(error) = self.apply(action) {
+            tracing::error!(%error, "action failed");
+            self.panel = Panel::Error(crate::messages::store_error(&self.catalog, &error));
+            self.bell_pending = self.settings.bell_on_refusal;
+        }
+    }
+
+    fn apply(&mut self, action: Action) -> Result<(), StoreError> {
+        match action {
+            Action::Insert(c) => {
+                // Typing closes a popup, so a member scanning while it is open is not lost.
+                self.popup = None;
+                self.screen = Screen::FrontDesk;
+                self.scan.handle(InputRequest::InsertChar(c));
+            }
+            Action::Paste(text) => {
+                self.popup = None;
+                self.screen = Screen::FrontDesk;
+                for c in text.chars().filter(|c| !c.is_control()) {
+                    self.scan.handle(InputRequest::InsertChar(c));
+                }
+            }
+            Action::DeleteBack => {
+                self.scan.handle(InputRequest::DeletePrevChar);
+            }
+            Action::ClearField => self.clear_field(),
+            Action::StrayKey => self.stray_keys += 1,
+            Action::Submit => self.submit()?,
+            Action::Cancel => {
+                if self.popup.take().is_none() {
+                    self.clear_field();
+                }
+            }
+            Action::Command(command) => self.run_command(command)?,
+            Action::Tick => self.tick()?,
+        }
+        Ok(())
+    }
+
+    fn clear_field(&mut self) {
+        self.scan.reset();
+        self.stray_keys = 0;
+    }
+
+    fn submit(&mut self) -> Result<(), StoreError> {
+        self.popup = None;
+        self.screen = Screen::FrontDesk;
+        let scanned = self.scan.value_and_reset();
+        let stray_keys = std::mem::take(&mut self.stray_keys);
+        if stray_keys > 0 {
+            self.panel = Panel::Unreadable;
+            self.repeat_candidate = None;
+            self.bell_pending = self.settings.bell_on_refusal;
+            return Ok(());
+        }
+        let request = ScanRequest {
+            activity: self.activity,
+            charge_again: false,
+        };
+        if let Some(result) =
+            check_in_scan(self.store, self.settings, self.clock, &scanned, request)?
+        {
+            self.show_result(result)?;
+        }
+        Ok(())
+    }
+
+    fn show_result(&mut self, result: ScanResult) -> Result<(), StoreError> {
+        self.repeat_candidate = None;
+        match &result.outcome {
+            CheckInOutcome::Accepted { .. } => self.reload_today()?,
+            CheckInOutcome::AlreadyCheckedIn { member, .. } => {
+                self.repeat_candidate = Some(member.code.clone());
+            }
+            CheckInOutcome::Refused { .. } => self.bell_pending = self.settings.bell_on_refusal,
+        }
+        tracing::info!(outcome = outcome_label(&result.outcome), "scan processed");
+        self.panel = Panel::Scan(Box::new(result));
+        Ok(())
+    }
+
+    fn run_command(&mut self, command: Command) -> Result<(), StoreError> {
+        match command {
+            Command::Help => {
+                self.popup = match self.popup {
+                    Some(Popup::Help) => None,
+                    _ => Some(Popup::Help),
+                };
+            }
+            Command::FrontDesk => self.go(Screen::FrontDesk),
+            Command::Members => self.go(Screen::Members),
+            Command::Pricing => self.go(Screen::Pricing),
+            Command::SessionCards => self.go(Screen::SessionCards),
+            Command::Reports => self.go(Screen::Reports),
+            Command::NextActivity => self.next_activity(),
+            Command::ChargeAgain => self.charge_again()?,
+            Command::Undo => self.undo()?,
+            Command::Quit => self.quit = true,
+        }
+        Ok(())
+    }
+
+    fn go(&mut self, screen: Screen) {
+        self.popup = None;
+        self.screen = screen;
+    }
+
+    /// Cycles the current activity: every activity (none chosen), then each active one.
+    fn next_activity(&mut self) {
+        let position = self
+            .activity
+            .and_then(|current| self.activities.iter().position(|a| a.id == current));
+        self.activity = match position {
+            None => self.activities.first().map(|a| a.id),
+            Some(index) => self.activities.get(index + 1).map(|a| a.id),
+        };
+    }
+
+    fn charge_again(&mut self) -> Result<(), StoreError> {
+        let Some(code) = self.repeat_candidate.take() else {
+            self.panel = Panel::NothingToChargeAgain;
+            return Ok(());
+        };
+        let request = ScanRequest {
+            activity: self.activity,
+            charge_again: true,
+        };
+        if let Some(result) = check_in_scan(
+            self.store,
+            self.settings,
+            self.clock,
+            code.as_str(),
+            request,
+        )? {
+            self.show_result(result)?;
+        }
+        Ok(())
+    }
+
+    /// First press: ask to confirm the latest check-in still standing today. Second press: revert it.
+    fn undo(&mut self) -> Result<(), StoreError> {
+        if let Some(Popup::ConfirmUndo(row)) = self.popup.take() {
+            let context = write_context(self.settings, self.clock);
+            self.store.revert_check_in(row.event.id, &context)?;
+            tracing::info!(event = row.event.id.0, "check-in reverted");
+            self.reload_today()?;
+            self.repeat_candidate = None;
+            self.panel = Panel::Undone(row);
+            return Ok(());
+        }
+        self.screen = Screen::FrontDesk;
+        match self.today.iter().find(|row| !row.reverted) {
+            Some(row) => self.popup = Some(Popup::ConfirmUndo(row.clone())),
+            None => self.panel = Panel::NothingToUndo,
+        }
+        Ok(())
+    }
+
+    fn tick(&mut self) -> Result<(), StoreError> {
+        let today = self.settings.club_time.local_date(self.clock.now());
+        if today != self.today_date {
+            self.today_date = today;
+            self.reload_today()?;
+        }
+        Ok(())
+    }
+
+    fn reload_today(&mut self) -> Result<(), StoreError> {
+        let since = self.settings.club_time.start_of_day(self.today_date);
+        self.today = self.store.check_ins_since(since)?;
+        Ok(())
+    }
+
+    /// Returns and clears the pending bell, so it rings once per refusal, after the draw.
+    pub fn take_bell(&mut self) -> bool {
+        std::mem::take(&mut self.bell_pending)
+    }
+
+    pub fn charges_today(&self) -> usize {
+        self.today.iter().filter(|row| !row.reverted).count()
+    }
+
+    pub fn activity_name(&self) -> Option<&str> {
+        let current = self.activity?;
+        self.activities
+            .iter()
+            .find(|a| a.id == current)
+            .map(|a| a.name.as_str())
+    }
+
+    pub fn can_charge_again(&self) -> bool {
+        self.repeat_candidate.is_some()
+    }
+}
+
+/// A word for logs; names stay out of them.
+fn outcome_label(outcome: &CheckInOutcome) -> &'static str {
+    match outcome {
+        CheckInOutcome::Accepted { .. } => "accepted",
+        CheckInOutcome::AlreadyCheckedIn { .. } => "already checked in",
+        CheckInOutcome::Refused { .. } => "refused",
+    }
+}

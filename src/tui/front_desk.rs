@@ -1,0 +1,279 @@
+//! The front desk: the scan field, the large result panel, today's check-ins, and the
+//! current activity.
+
+use super::app::{App, Panel};
+use super::keymap::Command;
+use super::theme::Theme;
+use super::view::centered;
+use crate::messages;
+use crate::store::{CheckInOutcome, TodayCheckIn};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, Clear, Paragraph, Row, Table, Wrap};
+use tui_big_text::{BigText, PixelSize};
+
+/// Size of one letter drawn with quadrant pixels: 8×8 pixels in 4×4 cells.
+const BIG_GLYPH_WIDTH: u16 = 4;
+const BIG_GLYPH_HEIGHT: u16 = 4;
+
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let [scan, result, lower] = Layout::vertical([
+        Constraint::Length(3),
+        Constraint::Length(11),
+        Constraint::Min(0),
+    ])
+    .areas(area);
+    let [today, side] =
+        Layout::horizontal([Constraint::Min(30), Constraint::Length(26)]).areas(lower);
+
+    draw_scan_field(frame, app, theme, scan);
+    draw_result(frame, app, theme, result);
+    draw_today(frame, app, theme, today);
+    draw_side(frame, app, theme, side);
+}
+
+fn draw_scan_field(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let block =
+        Block::bordered().title(Span::styled(app.catalog.t("desk.scan_title"), theme.title));
+    let inner = block.inner(area);
+    let width = usize::from(inner.width.saturating_sub(1));
+    let scroll = app.scan.visual_scroll(width);
+    let text = Paragraph::new(app.scan.value())
+        .scroll((0, scroll as u16))
+        .block(block);
+    frame.render_widget(text, area);
+    if app.popup.is_none() {
+        let cursor = app.scan.visual_cursor().saturating_sub(scroll) as u16;
+        frame.set_cursor_position((inner.x + cursor.min(inner.width.saturating_sub(1)), inner.y));
+    }
+}
+
+/// What the result panel shows: a style, a symbol and a word (drawn large), and details.
+struct PanelContent {
+    style: Style,
+    symbol: String,
+    word: String,
+    details: Vec<String>,
+}
+
+fn panel_content(app: &App, theme: &Theme) -> PanelContent {
+    let catalog = &app.catalog;
+    let content = |style, symbol: &str, word: &str, details: Vec<String>| PanelContent {
+        style,
+        symbol: catalog.t(symbol).to_owned(),
+        word: catalog.t(word).to_owned(),
+        details,
+    };
+    match &app.panel {
+        Panel::Ready => PanelContent {
+            style: Style::new(),
+            symbol: String::new(),
+            word: String::new(),
+            details: vec![catalog.t("desk.ready").to_owned()],
+        },
+        Panel::Scan(result) => {
+            let zone = app.settings().club_time.zone;
+            // The first line repeats the symbol and word that the panel draws large.
+            let mut details: Vec<String> = messages::scan_result_lines(catalog, result, zone)
+                .into_iter()
+                .skip(1)
+                .collect();
+            let (style, symbol, word) = match result.outcome {
+                CheckInOutcome::Accepted { .. } => {
+                    (theme.ok, "result.accepted_symbol", "result.accepted")
+                }
+                CheckInOutcome::AlreadyCheckedIn { .. } => {
+                    (theme.warning, "result.warning_symbol", "result.already")
+                }
+                CheckInOutcome::Refused { .. } => {
+                    (theme.error, "result.refused_symbol", "result.refused")
+                }
+            };
+            if matches!(result.outcome, CheckInOutcome::AlreadyCheckedIn { .. }) {
+                let key = app.keymap.key_for(Command::ChargeAgain).unwrap_or("");
+                details.push(catalog.tf("desk.charge_again_hint", &[("key", &key)]));
+            }
+            content(style, symbol, word, details)
+        }
+        Panel::Unreadable => content(
+            theme.error,
+            "result.refused_symbol",
+            "result.unreadable",
+            vec![catalog.t("refusal.unreadable").to_owned()],
+        ),
+        Panel::Undone(row) => content(
+            theme.warning,
+            "result.undo_symbol",
+            "result.undone",
+            vec![
+                row.member_name.clone(),
+                catalog.tf("desk.undone_detail", &[("card", &row.card_name)]),
+            ],
+        ),
+        Panel::NothingToUndo => PanelContent {
+            style: theme.muted,
+            symbol: String::new(),
+            word: String::new(),
+            details: vec![catalog.t("desk.nothing_to_undo").to_owned()],
+        },
+        Panel::NothingToChargeAgain => PanelContent {
+            style: theme.muted,
+            symbol: String::new(),
+            word: String::new(),
+            details: vec![catalog.t("desk.nothing_to_charge_again").to_owned()],
+        },
+        Panel::Error(text) => content(
+            theme.error,
+            "result.refused_symbol",
+            "result.error",
+            vec![text.clone()],
+        ),
+    }
+}
+
+/// Draws the outcome so it reads from a step away: the word in large letters when it fits,
+/// then the symbol and word in normal text (so it reads without color), then the details.
+fn draw_result(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let content = panel_content(app, theme);
+    let block = Block::bordered()
+        .border_style(content.style)
+        .title(app.catalog.t("desk.result_title"));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    let big_width = content.word.chars().count() as u16 * BIG_GLYPH_WIDTH;
+    let draw_big = !content.word.is_empty()
+        && big_width <= inner.width
+        && inner.height >= BIG_GLYPH_HEIGHT + 3;
+    let [big, text] = if draw_big {
+        Layout::vertical([Constraint::Length(BIG_GLYPH_HEIGHT), Constraint::Min(0)]).areas(inner)
+    } else {
+        Layout::vertical([Constraint::Length(0), Constraint::Min(0)]).areas(inner)
+    };
+    if draw_big {
+        let word = BigText::builder()
+            .pixel_size(PixelSize::Quadrant)
+            .style(content.style)
+            .lines(vec![Line::raw(content.word.clone())])
+            .build();
+        frame.render_widget(word, big);
+    }
+
+    let mut lines = Vec::new();
+    if !content.word.is_empty() {
+        lines.push(Line::from(Span::styled(
+            format!(" {} {} ", content.symbol, content.word),
+            content.style,
+        )));
+    }
+    lines.extend(content.details.into_iter().map(Line::raw));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text);
+}
+
+fn draw_today(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let catalog = &app.catalog;
+    let zone = app.settings().club_time.zone;
+    let title = catalog.tf("desk.today_title", &[("count", &app.charges_today())]);
+    let visible = usize::from(area.height.saturating_sub(3));
+    let rows = app.today.iter().take(visible).map(|row| {
+        let time = catalog.time(&row.event.at.with_timezone(&zone));
+        let style = if row.reverted {
+            theme.muted
+        } else {
+            Style::new()
+        };
+        let left = if row.reverted {
+            catalog.t("desk.reverted").to_owned()
+        } else {
+            row.remaining_after.to_string()
+        };
+        Row::new(vec![
+            Cell::from(time),
+            Cell::from(row.member_name.clone()),
+            Cell::from(row.card_name.clone()),
+            Cell::from(left),
+        ])
+        .style(style)
+    });
+    let header = Row::new(vec![
+        catalog.t("desk.col_time"),
+        catalog.t("desk.col_member"),
+        catalog.t("desk.col_card"),
+        catalog.t("desk.col_left"),
+    ])
+    .style(theme.title);
+    let widths = [
+        Constraint::Length(5),
+        Constraint::Fill(2),
+        Constraint::Fill(1),
+        Constraint::Length(7),
+    ];
+    let table = Table::new(rows, widths)
+        .header(header)
+        .block(Block::bordered().title(title));
+    frame.render_widget(table, area);
+}
+
+fn draw_side(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let catalog = &app.catalog;
+    let activity = app
+        .activity_name()
+        .unwrap_or(catalog.t("desk.all_activities"))
+        .to_owned();
+    let mut lines = vec![
+        Line::from(Span::styled(catalog.t("desk.activity"), theme.title)),
+        Line::raw(activity),
+    ];
+    if !app.demo_codes.is_empty() {
+        lines.push(Line::raw(""));
+        lines.push(Line::from(Span::styled(
+            catalog.t("desk.demo_codes"),
+            theme.title,
+        )));
+        for (label_key, code) in &app.demo_codes {
+            lines.push(Line::from(vec![
+                Span::styled(code.to_string(), theme.key),
+                Span::raw(format!(" {}", catalog.t(label_key))),
+            ]));
+        }
+    }
+    frame.render_widget(Paragraph::new(lines).block(Block::bordered()), area);
+}
+
+pub fn draw_confirm_undo(
+    frame: &mut Frame,
+    app: &App,
+    theme: &Theme,
+    row: &TodayCheckIn,
+    area: Rect,
+) {
+    let catalog = &app.catalog;
+    let zone = app.settings().club_time.zone;
+    let time = catalog.time(&row.event.at.with_timezone(&zone));
+    let key = app.keymap.key_for(Command::Undo).unwrap_or("");
+    let lines = vec![
+        Line::raw(catalog.tf(
+            "desk.undo_question",
+            &[("name", &row.member_name), ("time", &time)],
+        )),
+        Line::raw(catalog.tf("desk.undo_effect", &[("card", &row.card_name)])),
+        Line::raw(""),
+        Line::from(Span::styled(
+            catalog.tf("desk.undo_keys", &[("key", &key)]),
+            theme.key,
+        )),
+    ];
+    let popup = centered(area, 64, 7);
+    frame.render_widget(Clear, popup);
+    let block = Block::bordered()
+        .title(catalog.t("keys.undo"))
+        .border_style(theme.warning);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        popup,
+    );
+}

@@ -1,0 +1,187 @@
+//! Drawing: the frame's layout, the sidebar, the footer, popups, and the notice shown when
+//! the window is too small. Drawing only reads the app.
+
+use super::app::{App, Popup, Screen};
+use super::keymap::Command;
+use super::theme::Theme;
+use super::{front_desk, other_screens};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+const SIDEBAR_WIDTH: u16 = 22;
+
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        draw_too_small(frame, app, area);
+        return;
+    }
+
+    let [header, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let [sidebar, main] =
+        Layout::horizontal([Constraint::Length(SIDEBAR_WIDTH), Constraint::Min(0)]).areas(body);
+
+    draw_header(frame, app, theme, header);
+    draw_sidebar(frame, app, theme, sidebar);
+    match app.screen {
+        Screen::FrontDesk => front_desk::draw(frame, app, theme, main),
+        other => other_screens::draw(frame, app, theme, other, main),
+    }
+    draw_footer(frame, app, theme, footer);
+
+    match &app.popup {
+        Some(Popup::Help) => draw_help(frame, app, theme, area),
+        Some(Popup::ConfirmUndo(row)) => {
+            front_desk::draw_confirm_undo(frame, app, theme, row, area)
+        }
+        None => {}
+    }
+}
+
+fn draw_too_small(frame: &mut Frame, app: &App, area: Rect) {
+    let catalog = &app.catalog;
+    let text = catalog.tf(
+        "ui.too_small",
+        &[
+            ("width", &MIN_WIDTH),
+            ("height", &MIN_HEIGHT),
+            ("current", &format!("{}×{}", area.width, area.height)),
+        ],
+    );
+    frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+}
+
+fn draw_header(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let catalog = &app.catalog;
+    let local_now = app.now().with_timezone(&app.settings().club_time.zone);
+    let clock = format!(
+        "{} {}",
+        catalog.date(local_now.date_naive()),
+        catalog.time(&local_now)
+    );
+    let club = &app.settings().club_name;
+    let title = if club.is_empty() {
+        format!(" Carnet · {}", screen_title(app, app.screen))
+    } else {
+        format!(" Carnet · {club} · {}", screen_title(app, app.screen))
+    };
+    let [left, right] = Layout::horizontal([
+        Constraint::Min(0),
+        Constraint::Length(clock.len() as u16 + 1),
+    ])
+    .areas(area);
+    frame.render_widget(Paragraph::new(Span::styled(title, theme.title)), left);
+    frame.render_widget(Paragraph::new(clock), right);
+}
+
+pub fn screen_title<'a>(app: &'a App, screen: Screen) -> &'a str {
+    let key = match screen {
+        Screen::FrontDesk => "screen.front_desk",
+        Screen::Members => "screen.members",
+        Screen::Pricing => "screen.pricing",
+        Screen::SessionCards => "screen.session_cards",
+        Screen::Reports => "screen.reports",
+    };
+    app.catalog.t(key)
+}
+
+fn draw_sidebar(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let catalog = &app.catalog;
+    let entry = |screen: Screen, command: Command, indent: &str| {
+        let key = app.keymap.key_for(command).unwrap_or("");
+        let label = format!("{indent}{}", screen_title(app, screen));
+        let style = if app.screen == screen {
+            theme.selection
+        } else {
+            ratatui::style::Style::new()
+        };
+        let marker = if app.screen == screen { "▶ " } else { "  " };
+        Line::from(vec![
+            Span::styled(format!("{marker}{label}"), style),
+            Span::raw(" "),
+            Span::styled(key.to_owned(), theme.key),
+        ])
+    };
+    let lines = vec![
+        entry(Screen::FrontDesk, Command::FrontDesk, ""),
+        entry(Screen::Members, Command::Members, ""),
+        Line::from(Span::styled(
+            format!("  {}", catalog.t("menu.finance")),
+            theme.muted,
+        )),
+        entry(Screen::Pricing, Command::Pricing, "› "),
+        Line::from(Span::styled(
+            format!("  {}", catalog.t("menu.practice")),
+            theme.muted,
+        )),
+        entry(Screen::SessionCards, Command::SessionCards, "› "),
+        entry(Screen::Reports, Command::Reports, ""),
+    ];
+    let block = Block::bordered().title(catalog.t("menu.title"));
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+fn draw_footer(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let shown = [
+        Command::Help,
+        Command::NextActivity,
+        Command::ChargeAgain,
+        Command::Undo,
+        Command::Quit,
+    ];
+    let mut spans = Vec::new();
+    for command in shown {
+        let Some(binding) = app.keymap.bindings.iter().find(|b| b.action == command) else {
+            continue;
+        };
+        let key = binding.keys.first().map(String::as_str).unwrap_or("");
+        spans.push(Span::styled(format!(" {key} "), theme.key));
+        spans.push(Span::raw(format!("{}  ", app.catalog.t(&binding.label))));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn draw_help(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let catalog = &app.catalog;
+    let mut lines = Vec::new();
+    for binding in &app.keymap.bindings {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<22}", binding.keys.join(", ")), theme.key),
+            Span::raw(catalog.t(&binding.label).to_owned()),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    for key in ["help.scan", "help.keys_text", "help.esc", "help.close"] {
+        lines.push(Line::raw(catalog.t(key).to_owned()));
+    }
+    let popup = centered(area, 70, lines.len() as u16 + 2);
+    frame.render_widget(Clear, popup);
+    let block = Block::bordered().title(catalog.t("keys.help"));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        popup,
+    );
+}
+
+/// A rectangle of at most `width`×`height` in the middle of `area`.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}
