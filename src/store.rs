@@ -8,6 +8,7 @@ pub mod codec;
 mod error;
 pub mod journal;
 pub mod keys;
+mod manifest;
 mod members;
 mod open;
 mod tx;
@@ -74,6 +75,7 @@ impl Store {
     fn checkpoint_locked(&self, journal: &mut Journal) -> Result<(), StoreError> {
         self.db.flush().map_err(|error| self.sled_error(error))?;
         self.sync_sled_files()?;
+        self.write_manifest()?;
         journal.reset().map_err(|error| self.io_error(error))?;
         tracing::debug!("checkpoint done");
         Ok(())

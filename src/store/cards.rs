@@ -90,8 +90,9 @@ impl Store {
         })
     }
 
+    /// Number of ledger events, read from the last id like [`Store::member_count`].
     pub fn ledger_len(&self) -> usize {
-        self.tree(TreeName::Ledger).len()
+        self.last_id(TreeName::Ledger) as usize
     }
 
     /// A card's events, oldest first.

@@ -41,7 +41,11 @@ pub enum StoreError {
 impl StoreError {
     pub(crate) fn from_sled(path: &Path, error: sled::Error) -> StoreError {
         match error {
-            sled::Error::Io(source) if source.kind() == std::io::ErrorKind::WouldBlock => {
+            // sled 0.34 wraps the failed lock in an error of kind Other, with this text.
+            sled::Error::Io(source)
+                if source.kind() == std::io::ErrorKind::WouldBlock
+                    || source.to_string().contains("could not acquire lock") =>
+            {
                 StoreError::InUse {
                     path: path.to_owned(),
                 }

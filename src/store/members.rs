@@ -73,8 +73,10 @@ impl Store {
         self.read_all(TreeName::Members)
     }
 
+    /// Number of members, archived ones included. Ids are never reused or deleted, so the
+    /// last id is the count, read without scanning the tree.
     pub fn member_count(&self) -> usize {
-        self.tree(TreeName::Members).len()
+        self.last_id(TreeName::Members) as usize
     }
 
     pub fn insert_card_type(
@@ -161,7 +163,20 @@ impl Store {
         self.tree(TreeName::CardTypes).len()
     }
 
+    /// Number of cards sold, read from the last id like [`Store::member_count`].
     pub fn card_count(&self) -> usize {
-        self.tree(TreeName::Cards).len()
+        self.last_id(TreeName::Cards) as usize
+    }
+
+    pub(crate) fn last_id(&self, tree: TreeName) -> u64 {
+        match self.tree(tree).last() {
+            Ok(last) => last
+                .and_then(|(key, _)| super::keys::id_of_key(&key))
+                .unwrap_or(0),
+            Err(error) => {
+                tracing::error!(%error, tree = tree.as_str(), "reading the last id failed");
+                0
+            }
+        }
     }
 }

@@ -57,6 +57,7 @@ impl Store {
         if !pending.is_empty() {
             store.replay(pending)?;
         }
+        store.check_manifest()?;
         store.check_format()?;
         store.restrict_permissions()?;
         Ok(store)
@@ -166,6 +167,13 @@ fn prepare_folder(path: &Path) -> Result<std::path::PathBuf, StoreError> {
             .map(|e| e.file_name());
         let has_entries = names.next().is_some();
         let looks_like_sled = path.join("conf").is_file() && path.join("db").is_file();
+        // A folder that once held a Carnet database but lost sled's files is damaged, not new.
+        if !looks_like_sled && path.join("manifest").is_file() {
+            return Err(StoreError::Corrupted {
+                path: path.to_owned(),
+                detail: "sled's files are missing".to_owned(),
+            });
+        }
         if has_entries && !looks_like_sled {
             return Err(StoreError::Foreign {
                 path: path.to_owned(),

@@ -1,0 +1,96 @@
+//! A small file beside sled's, rewritten at each checkpoint, recording how far the database
+//! had come. sled 0.34 can open a damaged file as if it were empty or shorter; comparing with
+//! the manifest turns that into a clear error instead of a database that silently lost records.
+
+use super::keys::{TreeName, id_of_key, meta};
+use super::{Store, StoreError, codec};
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+
+const MANIFEST_FILE: &str = "manifest";
+
+/// Highest ids written, per kind, as of the last checkpoint.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format: u32,
+    pub last_member: u64,
+    pub last_card: u64,
+    pub last_event: u64,
+}
+
+impl Store {
+    /// Reads the highest member, card and event ids from the trees themselves.
+    pub(crate) fn current_manifest(&self) -> Result<Manifest, StoreError> {
+        let last_id = |tree: TreeName| -> Result<u64, StoreError> {
+            let last = self.tree(tree).last().map_err(|e| self.sled_error(e))?;
+            Ok(last.and_then(|(key, _)| id_of_key(&key)).unwrap_or(0))
+        };
+        Ok(Manifest {
+            format: self.read::<u32>(TreeName::Meta, meta::FORMAT)?.unwrap_or(0),
+            last_member: last_id(TreeName::Members)?,
+            last_card: last_id(TreeName::Cards)?,
+            last_event: last_id(TreeName::Ledger)?,
+        })
+    }
+
+    /// Replaces the manifest atomically: a temporary file, fsync, rename, fsync of the folder.
+    pub(crate) fn write_manifest(&self) -> Result<(), StoreError> {
+        let manifest = self.current_manifest()?;
+        let io = |source| StoreError::Io {
+            path: self.path.join(MANIFEST_FILE),
+            source,
+        };
+        let temporary = self.path.join(format!("{MANIFEST_FILE}.tmp"));
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&temporary)
+            .map_err(io)?;
+        file.write_all(&codec::encode(&manifest)).map_err(io)?;
+        file.sync_all().map_err(io)?;
+        std::fs::rename(&temporary, self.path.join(MANIFEST_FILE)).map_err(io)?;
+        std::fs::File::open(&self.path)
+            .and_then(|folder| folder.sync_all())
+            .map_err(io)
+    }
+
+    /// Refuses a database that holds less than its last checkpoint recorded.
+    pub(crate) fn check_manifest(&self) -> Result<(), StoreError> {
+        let path = self.path.join(MANIFEST_FILE);
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(source) => return Err(StoreError::Io { path, source }),
+        };
+        let recorded: Manifest = codec::decode(&bytes).map_err(|error| StoreError::Corrupted {
+            path: self.path.clone(),
+            detail: format!("manifest unreadable: {error}"),
+        })?;
+        let current = self.current_manifest()?;
+        let lost = [
+            ("members", current.last_member, recorded.last_member),
+            ("cards", current.last_card, recorded.last_card),
+            ("ledger events", current.last_event, recorded.last_event),
+        ];
+        for (what, now, before) in lost {
+            if now < before {
+                return Err(StoreError::Corrupted {
+                    path: self.path.clone(),
+                    detail: format!(
+                        "the last {what} id is {now}, the last checkpoint recorded {before}"
+                    ),
+                });
+            }
+        }
+        if current.format < recorded.format {
+            return Err(StoreError::Corrupted {
+                path: self.path.clone(),
+                detail: "the format record is missing".to_owned(),
+            });
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,92 @@
+//! Shared set-up for integration tests: settings at a fixed place and time, and a small club
+//! with known member codes.
+#![allow(dead_code)]
+
+use carnet::config::{Config, Settings, resolve};
+use carnet::domain::card::Card;
+use carnet::domain::card_type::{CardType, Validity};
+use carnet::domain::member::{Member, NewMember};
+use carnet::domain::{FixedClock, MemberCode};
+use carnet::i18n::Language;
+use carnet::store::{BulkLoader, Store, StoreOptions, WriteContext};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use std::path::Path;
+
+pub fn settings(database: &Path, language: Language) -> Settings {
+    let mut config = Config::default();
+    config.club.timezone = Some("Europe/Paris".to_owned());
+    config.club.name = "Club de test".to_owned();
+    config.ui.language = Some(language);
+    config.ui.bell_on_refusal = false;
+    let mut settings = resolve(config, None).expect("default config resolves");
+    settings.database = database.to_owned();
+    settings
+}
+
+pub fn open(path: &Path) -> Store {
+    Store::open(
+        path,
+        StoreOptions {
+            cache_bytes: 16 << 20,
+        },
+    )
+    .expect("store opens")
+}
+
+/// An instant given as Paris wall-clock time.
+pub fn paris(y: i32, m: u32, d: u32, h: u32, min: u32, s: u32) -> DateTime<Utc> {
+    chrono_tz::Europe::Paris
+        .with_ymd_and_hms(y, m, d, h, min, s)
+        .single()
+        .expect("unambiguous Paris time")
+        .with_timezone(&Utc)
+}
+
+pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
+}
+
+pub fn context(now: DateTime<Utc>) -> WriteContext {
+    WriteContext {
+        now,
+        operator: "test".to_owned(),
+        terminal: "desk-test".to_owned(),
+    }
+}
+
+pub fn clock(now: DateTime<Utc>) -> FixedClock {
+    FixedClock::new(now)
+}
+
+pub fn card_type(store: &Store, name: &str, sessions: u32, validity: Validity) -> CardType {
+    store
+        .insert_card_type(name, 12_000, sessions, validity, "adultes", vec![])
+        .expect("card type stored")
+}
+
+/// Adds a member with a chosen code, so tests and snapshots are repeatable.
+pub fn member_with_code(
+    store: &Store,
+    first: &str,
+    last: &str,
+    code: &str,
+    now: DateTime<Utc>,
+) -> Member {
+    let mut loader = BulkLoader::new(store).expect("loader");
+    let member = loader
+        .add_member(
+            &NewMember::named(first, last),
+            MemberCode::parse(code).expect("valid code"),
+            now,
+        )
+        .expect("member added");
+    loader.finish().expect("loader finished");
+    member
+}
+
+pub fn sell(store: &Store, member: &Member, card_type: &CardType, sold_on: NaiveDate) -> Card {
+    let at = paris(2025, 1, 1, 10, 0, 0);
+    store
+        .sell_card(member.id, card_type.id, sold_on, &context(at))
+        .expect("card sold")
+}
