@@ -18,6 +18,10 @@ use tui_big_text::{BigText, PixelSize};
 const BIG_GLYPH_WIDTH: u16 = 4;
 const BIG_GLYPH_HEIGHT: u16 = 4;
 
+/// Width of the lower area from which the demo codes get a column of their own.
+const SIDE_COLUMN_FROM: u16 = 80;
+const SIDE_COLUMN_WIDTH: u16 = 28;
+
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let [scan, result, lower] = Layout::vertical([
         Constraint::Length(3),
@@ -25,13 +29,20 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         Constraint::Min(0),
     ])
     .areas(area);
-    let [today, side] =
-        Layout::horizontal([Constraint::Min(30), Constraint::Length(26)]).areas(lower);
-
     draw_scan_field(frame, app, theme, scan);
     draw_result(frame, app, theme, result);
-    draw_today(frame, app, theme, today);
-    draw_side(frame, app, theme, side);
+
+    // The demo codes get a column of their own only where the table keeps its room;
+    // elsewhere they run along the table's bottom border.
+    if lower.width >= SIDE_COLUMN_FROM && !app.demo_codes.is_empty() {
+        let [today, side] =
+            Layout::horizontal([Constraint::Min(40), Constraint::Length(SIDE_COLUMN_WIDTH)])
+                .areas(lower);
+        draw_today(frame, app, theme, today, false);
+        draw_demo_codes(frame, app, theme, side);
+    } else {
+        draw_today(frame, app, theme, lower, true);
+    }
 }
 
 fn draw_scan_field(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
@@ -137,9 +148,13 @@ fn panel_content(app: &App, theme: &Theme) -> PanelContent {
 /// then the symbol and word in normal text (so it reads without color), then the details.
 fn draw_result(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let content = panel_content(app, theme);
-    let block = Block::bordered()
-        .border_style(content.style)
-        .title(app.catalog.t("desk.result_title"));
+    let activity = app
+        .activity_name()
+        .unwrap_or(app.catalog.t("desk.all_activities"));
+    let title = app
+        .catalog
+        .tf("desk.result_title", &[("activity", &activity)]);
+    let block = Block::bordered().border_style(content.style).title(title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
@@ -147,11 +162,12 @@ fn draw_result(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let draw_big = !content.word.is_empty()
         && big_width <= inner.width
         && inner.height >= BIG_GLYPH_HEIGHT + 3;
-    let [big, text] = if draw_big {
-        Layout::vertical([Constraint::Length(BIG_GLYPH_HEIGHT), Constraint::Min(0)]).areas(inner)
-    } else {
-        Layout::vertical([Constraint::Length(0), Constraint::Min(0)]).areas(inner)
-    };
+    let big_height = if draw_big { BIG_GLYPH_HEIGHT } else { 0 };
+    let [big, text] =
+        Layout::vertical([Constraint::Length(big_height), Constraint::Min(0)]).areas(inner);
+
+    let mut lines = Vec::new();
+    let mut details = content.details.into_iter();
     if draw_big {
         let word = BigText::builder()
             .pixel_size(PixelSize::Quadrant)
@@ -159,20 +175,24 @@ fn draw_result(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             .lines(vec![Line::raw(content.word.clone())])
             .build();
         frame.render_widget(word, big);
-    }
-
-    let mut lines = Vec::new();
-    if !content.word.is_empty() {
+        // The symbol leads the first detail, so the outcome reads without color.
+        if let Some(first) = details.next() {
+            lines.push(Line::from(vec![
+                Span::styled(format!(" {} ", content.symbol), content.style),
+                Span::raw(format!(" {first}")),
+            ]));
+        }
+    } else if !content.word.is_empty() {
         lines.push(Line::from(Span::styled(
             format!(" {} {} ", content.symbol, content.word),
             content.style,
         )));
     }
-    lines.extend(content.details.into_iter().map(Line::raw));
+    lines.extend(details.map(Line::raw));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text);
 }
 
-fn draw_today(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+fn draw_today(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, demo_codes_below: bool) {
     let catalog = &app.catalog;
     let zone = app.settings().club_time.zone;
     let title = catalog.tf("desk.today_title", &[("count", &app.charges_today())]);
@@ -189,15 +209,10 @@ fn draw_today(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         } else {
             row.remaining_after.to_string()
         };
-        Row::new(vec![
-            Cell::from(time),
-            Cell::from(row.member_name.clone()),
-            Cell::from(row.card_name.clone()),
-            Cell::from(left),
-        ])
-        .style(style)
+        let cells = [time, row.member_name.clone(), row.card_name.clone(), left];
+        Row::new(cells.map(Cell::from)).style(style)
     });
-    let header = Row::new(vec![
+    let header = Row::new([
         catalog.t("desk.col_time"),
         catalog.t("desk.col_member"),
         catalog.t("desk.col_card"),
@@ -206,40 +221,39 @@ fn draw_today(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     .style(theme.title);
     let widths = [
         Constraint::Length(5),
+        Constraint::Fill(3),
         Constraint::Fill(2),
-        Constraint::Fill(1),
-        Constraint::Length(7),
+        Constraint::Length(6),
     ];
-    let table = Table::new(rows, widths)
-        .header(header)
-        .block(Block::bordered().title(title));
-    frame.render_widget(table, area);
+
+    let mut block = Block::bordered().title(title);
+    if demo_codes_below && !app.demo_codes.is_empty() {
+        let codes: Vec<String> = app
+            .demo_codes
+            .iter()
+            .map(|(_, code)| code.to_string())
+            .collect();
+        let line = format!(
+            " {} {} ",
+            catalog.t("desk.demo_codes_short"),
+            codes.join(" · ")
+        );
+        block = block.title_bottom(Line::from(Span::styled(line, theme.key)));
+    }
+    frame.render_widget(Table::new(rows, widths).header(header).block(block), area);
 }
 
-fn draw_side(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+fn draw_demo_codes(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let catalog = &app.catalog;
-    let activity = app
-        .activity_name()
-        .unwrap_or(catalog.t("desk.all_activities"))
-        .to_owned();
-    let mut lines = vec![
-        Line::from(Span::styled(catalog.t("desk.activity"), theme.title)),
-        Line::raw(activity),
-    ];
-    if !app.demo_codes.is_empty() {
-        lines.push(Line::raw(""));
-        lines.push(Line::from(Span::styled(
-            catalog.t("desk.demo_codes"),
-            theme.title,
-        )));
-        for (label_key, code) in &app.demo_codes {
-            lines.push(Line::from(vec![
-                Span::styled(code.to_string(), theme.key),
-                Span::raw(format!(" {}", catalog.t(label_key))),
-            ]));
-        }
+    let mut lines = Vec::new();
+    for (label_key, code) in &app.demo_codes {
+        lines.push(Line::from(vec![
+            Span::styled(code.to_string(), theme.key),
+            Span::raw(format!(" {}", catalog.t(label_key))),
+        ]));
     }
-    frame.render_widget(Paragraph::new(lines).block(Block::bordered()), area);
+    let block = Block::bordered().title(catalog.t("desk.demo_codes"));
+    frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
 pub fn draw_confirm_undo(

@@ -8,11 +8,12 @@ use super::{front_desk, other_screens};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
-const SIDEBAR_WIDTH: u16 = 22;
+/// Fits the longest entry, the French one for session cards, and a border.
+const SIDEBAR_WIDTH: u16 = 25;
 
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     let area = frame.area();
@@ -96,37 +97,35 @@ pub fn screen_title<'a>(app: &'a App, screen: Screen) -> &'a str {
 
 fn draw_sidebar(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let catalog = &app.catalog;
+    // Keys come first so every label fits; the current screen is marked by a symbol as well
+    // as by reversed video, so it reads without color.
     let entry = |screen: Screen, command: Command, indent: &str| {
         let key = app.keymap.key_for(command).unwrap_or("");
-        let label = format!("{indent}{}", screen_title(app, screen));
-        let style = if app.screen == screen {
+        let current = app.screen == screen;
+        let marker = if current { "▶" } else { " " };
+        let style = if current {
             theme.selection
         } else {
             ratatui::style::Style::new()
         };
-        let marker = if app.screen == screen { "▶ " } else { "  " };
         Line::from(vec![
-            Span::styled(format!("{marker}{label}"), style),
-            Span::raw(" "),
-            Span::styled(key.to_owned(), theme.key),
+            Span::raw(marker),
+            Span::styled(format!("{key:<3}"), theme.key),
+            Span::styled(format!("{indent}{}", screen_title(app, screen)), style),
         ])
     };
+    let group =
+        |key: &str| Line::from(Span::styled(format!("    {}", catalog.t(key)), theme.muted));
     let lines = vec![
         entry(Screen::FrontDesk, Command::FrontDesk, ""),
         entry(Screen::Members, Command::Members, ""),
-        Line::from(Span::styled(
-            format!("  {}", catalog.t("menu.finance")),
-            theme.muted,
-        )),
+        group("menu.finance"),
         entry(Screen::Pricing, Command::Pricing, "› "),
-        Line::from(Span::styled(
-            format!("  {}", catalog.t("menu.practice")),
-            theme.muted,
-        )),
+        group("menu.practice"),
         entry(Screen::SessionCards, Command::SessionCards, "› "),
         entry(Screen::Reports, Command::Reports, ""),
     ];
-    let block = Block::bordered().title(catalog.t("menu.title"));
+    let block = Block::new().borders(Borders::RIGHT);
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
@@ -145,25 +144,39 @@ fn draw_footer(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         };
         let key = binding.keys.first().map(String::as_str).unwrap_or("");
         spans.push(Span::styled(format!(" {key} "), theme.key));
-        spans.push(Span::raw(format!("{}  ", app.catalog.t(&binding.label))));
+        spans.push(Span::raw(format!("{} ", app.catalog.t(&binding.label))));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
 fn draw_help(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    const WIDTH: u16 = 72;
+    const KEYS_COLUMN: usize = 21;
     let catalog = &app.catalog;
+    let inner_width = usize::from(WIDTH.min(area.width).saturating_sub(2)).max(1);
+
     let mut lines = Vec::new();
+    let mut height = 0;
     for binding in &app.keymap.bindings {
         lines.push(Line::from(vec![
-            Span::styled(format!("{:<22}", binding.keys.join(", ")), theme.key),
+            Span::styled(
+                format!("{:<KEYS_COLUMN$}", binding.keys.join(", ")),
+                theme.key,
+            ),
             Span::raw(catalog.t(&binding.label).to_owned()),
         ]));
+        height += 1;
     }
     lines.push(Line::raw(""));
+    height += 1;
     for key in ["help.scan", "help.keys_text", "help.esc", "help.close"] {
-        lines.push(Line::raw(catalog.t(key).to_owned()));
+        let text = catalog.t(key);
+        // Wrapped lines: an estimate by display width, enough to size the popup.
+        height += unicode_width::UnicodeWidthStr::width(text).div_ceil(inner_width);
+        lines.push(Line::raw(text.to_owned()));
     }
-    let popup = centered(area, 70, lines.len() as u16 + 2);
+
+    let popup = centered(area, WIDTH, height as u16 + 2);
     frame.render_widget(Clear, popup);
     let block = Block::bordered().title(catalog.t("keys.help"));
     frame.render_widget(
