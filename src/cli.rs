@@ -5,6 +5,7 @@
 
 mod export;
 mod logging;
+mod pricing;
 
 use crate::config::Settings;
 use crate::demo::{self, DemoOptions};
@@ -68,6 +69,12 @@ pub enum Command {
     },
     /// Recompute every balance from the ledger and report each difference
     Check,
+    /// Card types sold by the club (Finance › Pricing)
+    #[command(name = "card-types", subcommand)]
+    CardTypes(pricing::CardTypesCommand),
+    /// Activities that card types can be restricted to
+    #[command(subcommand)]
+    Activities(pricing::ActivitiesCommand),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -171,6 +178,26 @@ fn run(cli: Cli, settings: &Settings, catalog: &Catalog) -> Result<ExitCode, Use
         Some(Command::Check) => {
             let store = open_store(&settings.database, settings, catalog)?;
             check(&store, catalog)
+        }
+        Some(Command::CardTypes(command)) => {
+            let store = open_store(&settings.database, settings, catalog)?;
+            let today = settings.club_time.local_date(clock.now());
+            pricing::card_types(
+                &store,
+                catalog,
+                command,
+                &crate::desk::write_context(settings, &clock),
+                today,
+            )
+        }
+        Some(Command::Activities(command)) => {
+            let store = open_store(&settings.database, settings, catalog)?;
+            pricing::activities(
+                &store,
+                catalog,
+                command,
+                &crate::desk::write_context(settings, &clock),
+            )
         }
     }
 }

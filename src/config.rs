@@ -236,7 +236,7 @@ pub fn resolve(config: Config, source: Option<PathBuf>) -> Result<Settings, Conf
     })
 }
 
-/// The system's time zone, or UTC when the system does not name one.
+/// Returns the system's time zone, or UTC when the system does not name one.
 fn system_time_zone() -> chrono_tz::Tz {
     iana_time_zone::get_timezone()
         .ok()

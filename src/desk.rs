@@ -15,7 +15,7 @@ pub struct ScanResult {
     pub layout: Option<LayoutMismatch>,
 }
 
-/// What one scan asks for.
+/// The options of one scan.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ScanRequest {
     pub activity: Option<ActivityId>,
@@ -23,7 +23,7 @@ pub struct ScanRequest {
     pub charge_again: bool,
 }
 
-/// Checks in whoever `scanned` names. Returns `None` for a blank scan, which does nothing.
+/// Checks in the member that `scanned` names. Returns `None` for a blank scan, which does nothing.
 pub fn check_in_scan(
     store: &Store,
     settings: &Settings,

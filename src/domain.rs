@@ -1,6 +1,7 @@
 //! The club's rules: members, card types, sold cards, the ledger, check-in decisions,
 //! dates and scanned codes. Nothing here touches the terminal or the database.
 
+pub mod audit;
 pub mod card;
 pub mod card_type;
 pub mod checkin;
@@ -8,8 +9,10 @@ pub mod clock;
 pub mod code;
 pub mod compact;
 pub mod dates;
+pub mod input;
 pub mod ledger;
 pub mod member;
+pub mod pricing;
 pub mod scan;
 
 pub use card::{Card, CardId, CardState, CardStatus};

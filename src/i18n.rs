@@ -102,7 +102,7 @@ impl Catalog {
         }
     }
 
-    /// Every key of this catalog, for the test that compares catalogs.
+    /// Returns every key of this catalog, for the test that compares catalogs.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.messages.keys().map(String::as_str)
     }

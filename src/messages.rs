@@ -2,10 +2,14 @@
 
 use crate::config::ConfigError;
 use crate::desk::ScanResult;
+use crate::domain::audit::{AuditAction, AuditChange, AuditEvent};
+use crate::domain::card_type::{Activity, ActivityId, Validity};
 use crate::domain::checkin::Refusal;
+use crate::domain::input::AmountError;
+use crate::domain::pricing::{NameError, SessionsError, ValidityError};
 use crate::domain::scan::LayoutMismatch;
 use crate::i18n::Catalog;
-use crate::store::{CheckInOutcome, StoreError};
+use crate::store::{CheckInOutcome, PricingRefusal, StoreError};
 
 pub fn refusal(catalog: &Catalog, refusal: &Refusal) -> String {
     match refusal {
@@ -29,7 +33,7 @@ pub fn layout_hint(catalog: &Catalog, layout: LayoutMismatch) -> String {
     catalog.tf("layout.hint", &[("layout", &layout_name)])
 }
 
-/// One line per fact of a scan result, for `carnet checkin` and logs read by people.
+/// Formats a scan result as one line per fact, for `carnet checkin` and the screen.
 pub fn scan_result_lines(
     catalog: &Catalog,
     result: &ScanResult,
@@ -151,4 +155,220 @@ pub fn config_error(catalog: &Catalog, error: &ConfigError) -> String {
         ),
         ConfigError::NoDataFolder => catalog.t("error.no_data_folder").to_owned(),
     }
+}
+
+pub fn pricing_refusal(catalog: &Catalog, refusal: &PricingRefusal) -> String {
+    match refusal {
+        PricingRefusal::NameTaken { name } => catalog.tf("pricing.name_taken", &[("name", name)]),
+        PricingRefusal::CardTypeSold { name, sold } => {
+            catalog.tf("pricing.type_sold", &[("name", name), ("sold", sold)])
+        }
+        PricingRefusal::ActivityInUse { name } => {
+            catalog.tf("pricing.activity_in_use", &[("name", name)])
+        }
+    }
+}
+
+/// Formats a validity in words: "12 months", "until 30/06/2027", "no expiry".
+pub fn validity_words(catalog: &Catalog, validity: Validity) -> String {
+    match validity {
+        Validity::None => catalog.t("validity.none").to_owned(),
+        Validity::Days(days) => catalog.tf("validity.days", &[("count", &days)]),
+        Validity::Months(months) => catalog.tf("validity.months", &[("count", &months)]),
+        Validity::Until(date) => catalog.tf("validity.until", &[("date", &catalog.date(date))]),
+    }
+}
+
+/// Formats a validity for the form field, in a form the parser reads back.
+pub fn validity_for_input(catalog: &Catalog, validity: Validity) -> String {
+    match validity {
+        Validity::None => catalog.t("validity.input_none").to_owned(),
+        Validity::Days(days) => catalog.tf("validity.input_days", &[("count", &days)]),
+        Validity::Months(months) => catalog.tf("validity.input_months", &[("count", &months)]),
+        Validity::Until(date) => catalog.date(date),
+    }
+}
+
+/// Formats an amount for the form field: `85,00` or `85.00`, without currency.
+pub fn money_for_input(catalog: &Catalog, cents: i64) -> String {
+    let separator = match catalog.language {
+        crate::i18n::Language::Fr => ',',
+        crate::i18n::Language::En => '.',
+    };
+    format!("{}{separator}{:02}", cents / 100, (cents % 100).abs())
+}
+
+pub fn name_error(catalog: &Catalog, error: &NameError) -> String {
+    match error {
+        NameError::Missing => catalog.t("pricing.error_name_missing").to_owned(),
+        NameError::Taken { other } => catalog.tf("pricing.name_taken", &[("name", other)]),
+    }
+}
+
+pub fn amount_error(catalog: &Catalog, error: &AmountError) -> String {
+    let text = error.text();
+    match error {
+        AmountError::Empty(_) => catalog.t("amount.empty").to_owned(),
+        AmountError::Negative(_) => catalog.tf("amount.negative", &[("text", &text)]),
+        AmountError::TooManyDecimals(_) => catalog.tf("amount.decimals", &[("text", &text)]),
+        AmountError::Ambiguous(_) => catalog.tf("amount.ambiguous", &[("text", &text)]),
+        AmountError::Overflow(_) => catalog.tf("amount.too_large", &[("text", &text)]),
+        AmountError::UnexpectedCharacter { character, .. } => catalog.tf(
+            "amount.character",
+            &[("text", &text), ("character", character)],
+        ),
+        AmountError::Malformed(_) => catalog.tf("amount.malformed", &[("text", &text)]),
+    }
+}
+
+pub fn sessions_error(catalog: &Catalog, error: &SessionsError) -> String {
+    match error {
+        SessionsError::Missing => catalog.t("pricing.error_sessions_missing").to_owned(),
+        SessionsError::NotANumber { text } => {
+            catalog.tf("pricing.error_sessions_number", &[("text", text)])
+        }
+        SessionsError::OutOfRange { text } => {
+            catalog.tf("pricing.error_sessions_range", &[("text", text)])
+        }
+    }
+}
+
+pub fn validity_error(catalog: &Catalog, error: &ValidityError) -> String {
+    match error {
+        ValidityError::Unreadable { text } => {
+            catalog.tf("pricing.error_validity_unreadable", &[("text", text)])
+        }
+        ValidityError::OutOfRange { text } => {
+            catalog.tf("pricing.error_validity_range", &[("text", text)])
+        }
+        ValidityError::InThePast { date } => catalog.tf(
+            "pricing.error_validity_past",
+            &[("date", &catalog.date(*date))],
+        ),
+    }
+}
+
+/// Formats one line of the change history: when, who, what, and the fields that changed.
+pub fn audit_line(
+    catalog: &Catalog,
+    event: &AuditEvent,
+    zone: chrono_tz::Tz,
+    activities: &[Activity],
+) -> String {
+    let local = event.at.with_timezone(&zone);
+    let when = format!(
+        "{} {}",
+        catalog.date(local.date_naive()),
+        catalog.time(&local)
+    );
+    let action = match event.action {
+        AuditAction::Created => catalog.t("audit.created"),
+        AuditAction::Updated => catalog.t("audit.updated"),
+        AuditAction::Archived => catalog.t("audit.archived"),
+        AuditAction::Restored => catalog.t("audit.restored"),
+        AuditAction::Deleted => catalog.t("audit.deleted"),
+    };
+    let kind = match event.change {
+        AuditChange::CardType { .. } => catalog.t("audit.card_type"),
+        AuditChange::Activity { .. } => catalog.t("audit.activity"),
+    };
+    let who = format!("{}@{}", event.operator, event.terminal);
+    let mut line = catalog.tf(
+        "audit.line",
+        &[
+            ("when", &when),
+            ("who", &who),
+            ("action", &action),
+            ("kind", &kind),
+            ("name", &event.subject_name()),
+        ],
+    );
+    let changes = audit_changes(catalog, &event.change, activities);
+    if !changes.is_empty() {
+        line.push_str(" · ");
+        line.push_str(&changes.join(" · "));
+    }
+    line
+}
+
+/// "field: before → after" for each field an update changed.
+fn audit_changes(catalog: &Catalog, change: &AuditChange, activities: &[Activity]) -> Vec<String> {
+    let names = |ids: &[ActivityId]| -> String {
+        if ids.is_empty() {
+            return catalog.t("pricing.all_activities").to_owned();
+        }
+        ids.iter()
+            .map(|id| {
+                activities
+                    .iter()
+                    .find(|a| a.id == *id)
+                    .map_or_else(|| format!("#{}", id.0), |a| a.name.clone())
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut changes = Vec::new();
+    let mut compare = |key: &str, before: String, after: String| {
+        if before != after {
+            changes.push(catalog.tf(
+                "audit.change",
+                &[
+                    ("field", &catalog.t(key)),
+                    ("before", &before),
+                    ("after", &after),
+                ],
+            ));
+        }
+    };
+    match change {
+        AuditChange::CardType {
+            before: Some(before),
+            after: Some(after),
+            ..
+        } => {
+            compare(
+                "pricing.field_name",
+                before.name.clone(),
+                after.name.clone(),
+            );
+            compare(
+                "pricing.field_price",
+                catalog.money(before.price_cents),
+                catalog.money(after.price_cents),
+            );
+            compare(
+                "pricing.field_sessions",
+                before.sessions.to_string(),
+                after.sessions.to_string(),
+            );
+            compare(
+                "pricing.field_validity",
+                validity_words(catalog, before.validity),
+                validity_words(catalog, after.validity),
+            );
+            compare(
+                "pricing.field_audience",
+                before.audience.clone(),
+                after.audience.clone(),
+            );
+            compare(
+                "pricing.field_activities",
+                names(&before.activities),
+                names(&after.activities),
+            );
+        }
+        AuditChange::Activity {
+            before: Some(before),
+            after: Some(after),
+            ..
+        } => {
+            compare(
+                "pricing.field_name",
+                before.name.clone(),
+                after.name.clone(),
+            );
+        }
+        _ => {}
+    }
+    changes
 }

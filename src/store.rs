@@ -11,6 +11,7 @@ pub mod keys;
 mod manifest;
 mod members;
 mod open;
+mod pricing;
 mod tx;
 mod verify;
 
@@ -18,6 +19,7 @@ pub use bulk::BulkLoader;
 pub use checkin::{CheckInOutcome, TodayCheckIn};
 pub use error::StoreError;
 pub use open::StoreOptions;
+pub use pricing::{CardTypeUsage, PricingRefusal};
 pub use verify::BalanceMismatch;
 
 use journal::Journal;
@@ -31,7 +33,7 @@ pub const DATABASE_FORMAT: u32 = 1;
 /// Transactions journaled before a checkpoint folds them into sled's own files.
 const CHECKPOINT_EVERY: usize = 2_000;
 
-/// Who is writing, and when: stamped on every ledger event.
+/// The author and time of a write, stamped on every ledger event.
 #[derive(Debug, Clone)]
 pub struct WriteContext {
     pub now: chrono::DateTime<chrono::Utc>,
@@ -58,8 +60,8 @@ impl Store {
     }
 
     fn lock_writer(&self) -> MutexGuard<'_, Journal> {
-        // The journal holds no invariant that a panicking writer could break halfway:
-        // a frame is either fully synced or ignored on replay.
+        // No journal invariant can be broken halfway by a panicking writer,
+        // because a frame is either fully synced or ignored on replay.
         self.journal
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())

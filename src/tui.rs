@@ -9,6 +9,8 @@ mod front_desk;
 pub mod input;
 pub mod keymap;
 mod other_screens;
+pub mod pricing;
+mod pricing_view;
 pub mod terminal;
 pub mod theme;
 pub mod view;
@@ -25,8 +27,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-/// Longest stretch spent applying queued events before drawing, so a never-ending stream
-/// of input still shows progress.
+/// Maximum time spent applying queued events before drawing, so a never-ending stream of
+/// input still shows progress.
 const MAX_BATCH: Duration = Duration::from_millis(50);
 
 /// Wait for the first event of a batch; the clock in the header moves on at this pace.
@@ -48,8 +50,9 @@ pub fn run(store: &Store, settings: &Settings, clock: &dyn Clock) -> anyhow::Res
     }
 
     let _guard = terminal::TerminalGuard::enter()?;
+    // No explicit clear: the alternate screen starts empty, and clearing would query the
+    // cursor position, which some terminals never report.
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
-    terminal.clear()?;
     tracing::info!("front desk started");
 
     loop {
@@ -70,7 +73,7 @@ pub fn run(store: &Store, settings: &Settings, clock: &dyn Clock) -> anyhow::Res
         let started = Instant::now();
         loop {
             let event = event::read()?;
-            if let Some(action) = input::translate(&event, &app.keymap) {
+            if let Some(action) = input::translate(&event, &app.keymap, app.key_scope()) {
                 app.update(action);
             }
             if app.quit || started.elapsed() > MAX_BATCH || !event::poll(DRAIN_WAIT)? {

@@ -25,7 +25,7 @@ fn key(code: KeyCode, kind: KeyEventKind) -> Event {
 
 fn feed(app: &mut App, events: &[Event]) {
     for event in events {
-        if let Some(action) = translate(event, &app.keymap) {
+        if let Some(action) = translate(event, &app.keymap, app.key_scope()) {
             app.update(action);
         }
     }

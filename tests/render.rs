@@ -111,8 +111,8 @@ fn session_snapshots(language: Language) {
     type_scan(&mut app, &lan_typed_on_azerty);
     insta::assert_snapshot!(format!("{name}_layout_mismatch"), screen_text(&app, 80, 24));
 
-    app.update(Action::StrayKey);
-    app.update(Action::StrayKey);
+    app.update(Action::Navigate(carnet::tui::app::NavKey::Home));
+    app.update(Action::Navigate(carnet::tui::app::NavKey::Home));
     app.update(Action::Submit);
     insta::assert_snapshot!(format!("{name}_unreadable"), screen_text(&app, 80, 24));
 
@@ -158,4 +158,60 @@ fn tiny_sizes_do_not_panic() {
             "{width}×{height}"
         );
     }
+}
+
+/// Draws Finance › Pricing: the list, the form with its errors, the activities and the history.
+fn pricing_snapshots(language: Language) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = club(dir.path());
+    let ctx = context(paris(2026, 12, 1, 9, 0, 0));
+    store.create_activity("Yoga", &ctx).unwrap().unwrap();
+    store.create_activity("Judo U12", &ctx).unwrap().unwrap();
+    let settings = settings(&dir.path().join("db"), language);
+    let clock = FixedClock::new(paris(2026, 12, 4, 18, 2, 10));
+    let mut app = App::new(&store, &settings, &clock, Keymap::built_in().unwrap()).unwrap();
+    let name = language_name(language);
+
+    app.update(Action::Command(Command::Pricing));
+    insta::assert_snapshot!(format!("{name}_pricing_list"), screen_text(&app, 80, 24));
+    insta::assert_snapshot!(
+        format!("{name}_pricing_list_wide"),
+        screen_text(&app, 140, 30)
+    );
+
+    app.update(Action::Command(Command::New));
+    for c in "10 SÉANCES ADULTE".chars() {
+        app.update(Action::Insert(c));
+    }
+    app.update(Action::Tab);
+    for c in "12,505".chars() {
+        app.update(Action::Insert(c));
+    }
+    app.update(Action::Submit);
+    insta::assert_snapshot!(
+        format!("{name}_pricing_form_errors"),
+        screen_text(&app, 80, 24)
+    );
+    app.update(Action::Cancel);
+
+    app.update(Action::Command(Command::Activities));
+    insta::assert_snapshot!(
+        format!("{name}_pricing_activities"),
+        screen_text(&app, 80, 24)
+    );
+    app.update(Action::Cancel);
+
+    app.update(Action::Command(Command::Archive));
+    app.update(Action::Command(Command::History));
+    insta::assert_snapshot!(format!("{name}_pricing_history"), screen_text(&app, 80, 24));
+}
+
+#[test]
+fn pricing_english() {
+    pricing_snapshots(Language::En);
+}
+
+#[test]
+fn pricing_french() {
+    pricing_snapshots(Language::Fr);
 }

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use tracing_subscriber::EnvFilter;
 
-/// Starts logging to `carnet.log`; returns its path, or `None` when no file could be opened
-/// (the app then runs without a log rather than writing over the screen).
+/// Starts logging to `carnet.log` and returns its path. Returns `None` when no file could be
+/// opened, and the app then runs without a log rather than writing over the screen.
 pub fn init() -> Option<PathBuf> {
     let folder = dirs::data_dir()
         .unwrap_or_else(std::env::temp_dir)

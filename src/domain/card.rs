@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct CardId(pub u64);
 
-/// What the ledger has made of a card apart from its balance and dates.
+/// The state the ledger gave a card, apart from its balance and dates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CardState {
     Open,
@@ -61,7 +61,7 @@ impl Card {
         }
     }
 
-    /// A card is valid through the whole of its expiry date.
+    /// Tells whether the card has expired; a card is valid through the whole of its expiry date.
     pub fn is_expired(&self, today: NaiveDate) -> bool {
         self.expires_on.is_some_and(|last_day| today > last_day)
     }

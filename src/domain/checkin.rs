@@ -1,13 +1,13 @@
-//! Which card a check-in charges, and why a check-in is refused.
+//! The choice of the card a check-in charges, and the reasons a check-in is refused.
 
 use super::card::{Card, CardState};
 use super::card_type::ActivityId;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
-/// Why nothing was deducted.
+/// The reason nothing was deducted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
-    /// No member has this code; nobody is charged.
+    /// No member has this code, so no one is charged.
     UnknownCode {
         code: String,
     },
@@ -26,7 +26,7 @@ pub enum Refusal {
     NoCardForActivity,
 }
 
-/// What a scan of a known member leads to.
+/// The outcome of a scan of a known member.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CheckInDecision {
     Charge(Card),
@@ -113,7 +113,7 @@ pub fn choose_card(
         return Ok(card);
     }
 
-    // No valid card: say what the member would most want to know.
+    // No valid card: report what the member would most want to know.
     let latest_expired_with_sessions = for_activity
         .iter()
         .filter(|card| card.sessions_remaining > 0)

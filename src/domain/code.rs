@@ -14,7 +14,7 @@ use std::fmt;
 /// Number of characters in a code that Carnet generates.
 pub const GENERATED_CODE_LEN: usize = 8;
 
-/// Longest code accepted anywhere; anything longer is an unknown code.
+/// Maximum length of a code accepted anywhere; anything longer is an unknown code.
 pub const MAX_CODE_LEN: usize = 64;
 
 /// A member code, stored upper-case and trimmed.
@@ -75,7 +75,7 @@ const DAMM_TABLE: [[u8; 10]; 10] = [
     [2, 5, 8, 1, 4, 3, 6, 7, 9, 0],
 ];
 
-/// Returns the Damm check digit of a string of ASCII digits, or `None` if it holds anything else.
+/// Returns the Damm check digit of a string of ASCII digits, or `None` if it contains anything else.
 fn damm_check_digit(digits: &str) -> Option<char> {
     let mut interim = 0u8;
     for byte in digits.bytes() {

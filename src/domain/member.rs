@@ -39,7 +39,7 @@ impl Member {
     }
 }
 
-/// What a new member is created from; the store assigns the id and the code.
+/// The fields a new member is created from; the store assigns the id and the code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewMember {
     pub first_name: String,

@@ -14,7 +14,7 @@ pub struct ScannerRules {
     pub prefix: String,
     /// Text the scanner adds after the code, stripped once.
     pub suffix: String,
-    /// When the QR code holds a URL, the query parameter that carries the code; without it,
+    /// Query parameter that carries the code when the QR code contains a URL. Without it,
     /// the URL's last path segment is the code.
     pub url_parameter: String,
 }
@@ -41,7 +41,7 @@ pub enum LayoutMismatch {
 }
 
 impl LayoutMismatch {
-    /// The characters the layout's digit row gives for 0 to 9.
+    /// Returns the characters the layout's digit row types for 0 to 9.
     fn digit_row(self) -> [char; 10] {
         match self {
             LayoutMismatch::FrenchAzerty => ['à', '&', 'é', '"', '\'', '(', '-', 'è', '_', 'ç'],
@@ -76,7 +76,7 @@ pub struct Candidate {
     pub layout: Option<LayoutMismatch>,
 }
 
-/// What went wrong before any lookup.
+/// A problem found before any lookup.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScanError {
     /// Nothing but blanks or control characters.

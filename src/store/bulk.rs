@@ -111,6 +111,11 @@ impl<'a> BulkLoader<'a> {
             &pair_key(member.id.0, id.0),
             Vec::new(),
         )?;
+        self.put(
+            TreeName::TypeCards,
+            &pair_key(card_type.id.0, id.0),
+            Vec::new(),
+        )?;
         let kind = EventKind::CardSold {
             sessions: card_type.sessions,
             price_cents: card_type.price_cents,

@@ -43,6 +43,7 @@ impl Store {
             };
             tx.put(TreeName::Cards, &id_key(id.0), &card)?;
             tx.put_index(TreeName::MemberCards, &pair_key(member_id.0, id.0))?;
+            tx.put_index(TreeName::TypeCards, &pair_key(type_id.0, id.0))?;
             let kind = EventKind::CardSold {
                 sessions: card_type.sessions,
                 price_cents: card_type.price_cents,
@@ -81,7 +82,7 @@ impl Store {
         self.read(TreeName::Ledger, &id_key(id.0))
     }
 
-    /// Every ledger event, oldest first.
+    /// Iterates over every ledger event, oldest first.
     pub fn ledger(&self) -> impl DoubleEndedIterator<Item = Result<LedgerEvent, StoreError>> + '_ {
         self.tree(TreeName::Ledger).iter().map(move |entry| {
             let (key, bytes) = entry.map_err(|e| self.sled_error(e))?;
@@ -95,7 +96,7 @@ impl Store {
         self.last_id(TreeName::Ledger) as usize
     }
 
-    /// A card's events, oldest first.
+    /// Returns a card's events, oldest first.
     pub fn events_of_card(&self, card_id: CardId) -> Result<Vec<LedgerEvent>, StoreError> {
         let mut events = Vec::new();
         for entry in self

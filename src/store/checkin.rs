@@ -217,7 +217,7 @@ impl Store {
         Ok(ids)
     }
 
-    /// The time of the member's latest check-in before `event_id` that was not reverted.
+    /// Returns the time of the member's latest check-in before `event_id` that was not reverted.
     fn last_charge_before(
         &self,
         member_id: MemberId,

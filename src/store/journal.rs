@@ -3,8 +3,8 @@
 //! sled 0.34's `flush()` on Linux ends in `sync_file_range`, which leaves data in the drive's
 //! write cache. Rather than paying for a sled flush plus an fsync of its files on every check-in,
 //! each committed transaction appends the values it wrote to this file and calls `fdatasync`.
-//! On open, the journal is replayed into sled (the values are after-images, so replaying twice
-//! is harmless); a checkpoint flushes sled, fsyncs its files and empties the journal.
+//! On open, the journal is replayed into sled. The values are after-images, so replaying twice
+//! is harmless. A checkpoint flushes sled, fsyncs its files and empties the journal.
 //!
 //! Frame: length (u32 LE) | CRC-32 of the payload (u32 LE) | payload (codec-encoded writes).
 //! A frame cut short by a crash fails its length or CRC and ends the replay; it was never
@@ -75,7 +75,7 @@ impl Journal {
         Ok(())
     }
 
-    /// Empties the journal once everything it holds is durable in sled's own files.
+    /// Empties the journal once everything in it is durable in sled's own files.
     pub fn reset(&mut self) -> io::Result<()> {
         self.file.set_len(0)?;
         self.file.sync_all()?;

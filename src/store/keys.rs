@@ -12,6 +12,8 @@
 //! | `ledger`       | event id (u64 BE)                     | `LedgerEvent`             |
 //! | `card_events`  | card id (u64 BE) ++ event id (u64 BE) | empty (index)             |
 //! | `reversals`    | id of a reverted check-in event (u64) | id of the reversal event  |
+//! | `type_cards`   | card type id (u64 BE) ++ card id      | empty (index)             |
+//! | `audit`        | audit event id (u64 BE)               | `AuditEvent`              |
 //!
 //! Big-endian ids make sled's byte order the numeric order, so the ledger iterates oldest
 //! first and a prefix scan of `member_cards` lists one member's cards.
@@ -30,10 +32,12 @@ pub enum TreeName {
     Ledger = 7,
     CardEvents = 8,
     Reversals = 9,
+    TypeCards = 10,
+    Audit = 11,
 }
 
 impl TreeName {
-    pub const ALL: [TreeName; 10] = [
+    pub const ALL: [TreeName; 12] = [
         TreeName::Meta,
         TreeName::Members,
         TreeName::MemberCodes,
@@ -44,6 +48,8 @@ impl TreeName {
         TreeName::Ledger,
         TreeName::CardEvents,
         TreeName::Reversals,
+        TreeName::TypeCards,
+        TreeName::Audit,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -58,6 +64,8 @@ impl TreeName {
             TreeName::Ledger => "ledger",
             TreeName::CardEvents => "card_events",
             TreeName::Reversals => "reversals",
+            TreeName::TypeCards => "type_cards",
+            TreeName::Audit => "audit",
         }
     }
 
@@ -79,6 +87,7 @@ pub mod meta {
     pub const SEQ_ACTIVITY: &[u8] = b"seq:activity";
     pub const SEQ_CARD: &[u8] = b"seq:card";
     pub const SEQ_EVENT: &[u8] = b"seq:event";
+    pub const SEQ_AUDIT: &[u8] = b"seq:audit";
 }
 
 pub fn id_key(id: u64) -> [u8; 8] {

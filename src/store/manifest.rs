@@ -1,5 +1,5 @@
 //! A small file beside sled's, rewritten at each checkpoint, recording how far the database
-//! had come. sled 0.34 can open a damaged file as if it were empty or shorter; comparing with
+//! had come. sled 0.34 can open a damaged file as if it were empty or shorter. Comparing with
 //! the manifest turns that into a clear error instead of a database that silently lost records.
 
 use super::keys::{TreeName, id_of_key, meta};
@@ -57,7 +57,7 @@ impl Store {
             .map_err(io)
     }
 
-    /// Refuses a database that holds less than its last checkpoint recorded.
+    /// Rejects a database that contains less than its last checkpoint recorded.
     pub(crate) fn check_manifest(&self) -> Result<(), StoreError> {
         let path = self.path.join(MANIFEST_FILE);
         let bytes = match std::fs::read(&path) {

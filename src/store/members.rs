@@ -8,7 +8,7 @@ use crate::domain::card_type::{Activity, ActivityId, CardType, CardTypeId, Valid
 use crate::domain::member::{Member, MemberId, NewMember, normalize_name};
 use rand::SeedableRng;
 
-/// Attempts at drawing a code nobody has before giving up (10 million codes exist).
+/// Attempts at drawing an unused code before giving up (10 million codes exist).
 const CODE_ATTEMPTS: usize = 64;
 
 impl Store {

@@ -127,8 +127,8 @@ impl Store {
         }
     }
 
-    /// Makes every file of the database readable by its owner only: it holds members'
-    /// personal data.
+    /// Makes every file of the database readable by its owner only, because it contains
+    /// members' personal data.
     fn restrict_permissions(&self) -> Result<(), StoreError> {
         let io = |source| StoreError::Io {
             path: self.path.clone(),
@@ -149,7 +149,7 @@ impl Store {
     }
 }
 
-/// Creates the folder (owner-only) if needed, and refuses a folder that holds something else.
+/// Creates the folder (owner-only) if needed, and rejects a folder that contains something else.
 fn prepare_folder(path: &Path) -> Result<std::path::PathBuf, StoreError> {
     let io = |source| StoreError::Io {
         path: path.to_owned(),

@@ -49,6 +49,17 @@ impl TxView<'_> {
         Ok(())
     }
 
+    /// Removes a key, recording the removal for the journal.
+    pub fn remove(&self, tree: TreeName, key: &[u8]) -> TxResult<()> {
+        self.trees[tree.index()].remove(key)?;
+        self.writes.borrow_mut().push(JournalWrite {
+            tree: tree as u8,
+            key: key.to_vec(),
+            value: None,
+        });
+        Ok(())
+    }
+
     /// Takes the next number of the named sequence in the `meta` tree (starting at 1).
     pub fn next_id(&self, sequence: &[u8]) -> TxResult<u64> {
         let next = self.get::<u64>(TreeName::Meta, sequence)?.unwrap_or(0) + 1;
@@ -82,8 +93,8 @@ impl Store {
         };
 
         if !writes.is_empty() {
-            // NOTE: if this append fails, sled already holds the change in memory and may still
-            // persist it; the caller reports a failure, so staff check the result by hand.
+            // NOTE: if this append fails, sled already has the change in memory and may still
+            // persist it. The caller reports a failure, so staff check the result by hand.
             journal
                 .append(&writes)
                 .map_err(|error| self.io_error(error))?;

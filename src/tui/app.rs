@@ -1,6 +1,7 @@
 //! Application state and `update`, the only place state changes. Drawing reads it.
 
-use super::keymap::{Command, Keymap};
+use super::keymap::{Command, KeyScope, Keymap};
+use super::pricing::{PricingContext, PricingState};
 use crate::config::Settings;
 use crate::desk::{ScanRequest, ScanResult, check_in_scan, write_context};
 use crate::domain::{Activity, ActivityId, Clock, MemberCode};
@@ -32,20 +33,39 @@ impl Screen {
 /// Something that changes state: a key or paste turned into intent, or the clock ticking.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
-    /// A printable character for the scan field.
+    /// A printable character for the focused text field: the scan field unless a form is open.
     Insert(char),
     /// Pasted text; control characters are dropped and it never submits by itself.
     Paste(String),
     DeleteBack,
     ClearField,
-    /// The scanner's terminator or the Enter key.
+    /// The Enter key, which is also a scanner's terminator.
     Submit,
-    /// A navigation key reached the scan field: a scanner with NumLock off or in keypad mode.
-    StrayKey,
+    /// Tab: the next form field, or a scanner's terminator at the front desk.
+    Tab,
+    BackTab,
+    /// A navigation key. At the front desk it means a scanner with NumLock off or in keypad
+    /// mode, because staff never need one there.
+    Navigate(NavKey),
     Command(Command),
-    /// Esc: close the popup or clear the field.
+    /// Esc: close the popup or form, or clear the field.
     Cancel,
     Tick,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NavKey {
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+    Left,
+    Right,
+    Insert,
+    Delete,
+    KeypadBegin,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -54,7 +74,7 @@ pub enum Popup {
     ConfirmUndo(TodayCheckIn),
 }
 
-/// What the result panel shows.
+/// The content of the result panel.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Panel {
     /// Nothing scanned yet.
@@ -89,6 +109,7 @@ pub struct App<'a> {
     pub activities: Vec<Activity>,
     pub activity: Option<ActivityId>,
     pub demo_codes: Vec<(String, MemberCode)>,
+    pub pricing: PricingState,
     pub bell_pending: bool,
     pub quit: bool,
 }
@@ -122,6 +143,7 @@ impl<'a> App<'a> {
                 .collect(),
             activity: None,
             demo_codes: store.demo_codes()?,
+            pricing: PricingState::default(),
             bell_pending: false,
             quit: false,
         };
@@ -151,9 +173,19 @@ impl<'a> App<'a> {
     }
 
     fn apply(&mut self, action: Action) -> Result<(), StoreError> {
+        let pricing_text =
+            self.popup.is_none() && self.screen == Screen::Pricing && self.pricing.takes_text();
         match action {
+            Action::Insert(c) if pricing_text => self.pricing.insert(c),
+            Action::Paste(text) if pricing_text => {
+                text.chars()
+                    .filter(|c| !c.is_control())
+                    .for_each(|c| self.pricing.insert(c));
+            }
+            Action::DeleteBack if pricing_text => self.pricing.delete_back(),
             Action::Insert(c) => {
-                // Typing closes a popup, so a member scanning while it is open is not lost.
+                // Typing on any other screen goes to the scan field, and closes a popup, so a
+                // member scanning while staff look elsewhere is not lost.
                 self.popup = None;
                 self.screen = Screen::FrontDesk;
                 self.scan.handle(InputRequest::InsertChar(c));
@@ -169,10 +201,33 @@ impl<'a> App<'a> {
                 self.scan.handle(InputRequest::DeletePrevChar);
             }
             Action::ClearField => self.clear_field(),
-            Action::StrayKey => self.stray_keys += 1,
-            Action::Submit => self.submit()?,
+            Action::Navigate(key) if self.screen == Screen::Pricing && self.popup.is_none() => {
+                self.pricing.navigate(key)
+            }
+            Action::Navigate(_) => self.stray_keys += 1,
+            Action::Tab | Action::BackTab
+                if self.screen == Screen::Pricing && self.popup.is_none() =>
+            {
+                self.pricing.tab(action == Action::Tab);
+            }
+            Action::Submit | Action::Tab | Action::BackTab => {
+                if self.screen == Screen::Pricing
+                    && self.popup.is_none()
+                    && self.scan.value().is_empty()
+                {
+                    let (pricing, context) = self.pricing_parts();
+                    pricing.submit(&context)?;
+                    self.after_pricing_change();
+                } else {
+                    self.submit()?;
+                }
+            }
             Action::Cancel => {
-                if self.popup.take().is_none() {
+                // Esc closes the innermost thing open: a popup, then a pricing form or panel;
+                // with nothing open it clears the scan field.
+                let closed = self.popup.take().is_some()
+                    || (self.screen == Screen::Pricing && self.pricing.cancel());
+                if !closed {
                     self.clear_field();
                 }
             }
@@ -180,6 +235,46 @@ impl<'a> App<'a> {
             Action::Tick => self.tick()?,
         }
         Ok(())
+    }
+
+    /// Splits the app into the pricing state and what pricing updates read.
+    fn pricing_parts(&mut self) -> (&mut PricingState, PricingContext<'_>) {
+        let context = PricingContext {
+            store: self.store,
+            catalog: &self.catalog,
+            write: write_context(self.settings, self.clock),
+            today: self.settings.club_time.local_date(self.clock.now()),
+        };
+        (&mut self.pricing, context)
+    }
+
+    /// Refreshes the front desk's activity selector, which lists the active activities that
+    /// pricing may have changed.
+    fn after_pricing_change(&mut self) {
+        self.activities = self
+            .pricing
+            .activities
+            .iter()
+            .filter(|a| !a.archived)
+            .cloned()
+            .collect();
+        if self
+            .activity
+            .is_some_and(|current| !self.activities.iter().any(|a| a.id == current))
+        {
+            self.activity = None;
+        }
+    }
+
+    /// Today's date on the club's clock.
+    pub fn today(&self) -> NaiveDate {
+        self.settings.club_time.local_date(self.clock.now())
+    }
+
+    /// Returns the key scope of the screen shown, for screen-specific shortcuts.
+    pub fn key_scope(&self) -> Option<KeyScope> {
+        (self.screen == Screen::Pricing && self.popup.is_none() && !self.pricing.takes_text())
+            .then_some(KeyScope::Pricing)
     }
 
     fn clear_field(&mut self) {
@@ -234,13 +329,29 @@ impl<'a> App<'a> {
             }
             Command::FrontDesk => self.go(Screen::FrontDesk),
             Command::Members => self.go(Screen::Members),
-            Command::Pricing => self.go(Screen::Pricing),
+            Command::Pricing => {
+                self.go(Screen::Pricing);
+                let today = self.today();
+                self.pricing.reload(self.store, today)?;
+            }
             Command::SessionCards => self.go(Screen::SessionCards),
             Command::Reports => self.go(Screen::Reports),
             Command::NextActivity => self.next_activity(),
             Command::ChargeAgain => self.charge_again()?,
             Command::Undo => self.undo()?,
             Command::Quit => self.quit = true,
+            Command::New
+            | Command::Archive
+            | Command::Delete
+            | Command::ShowArchived
+            | Command::Activities
+            | Command::History => {
+                if self.screen == Screen::Pricing {
+                    let (pricing, context) = self.pricing_parts();
+                    pricing.command(command, &context)?;
+                    self.after_pricing_change();
+                }
+            }
         }
         Ok(())
     }
@@ -338,7 +449,7 @@ impl<'a> App<'a> {
     }
 }
 
-/// A word for logs; names stay out of them.
+/// Returns a word for logs, which never contain members' names.
 fn outcome_label(outcome: &CheckInOutcome) -> &'static str {
     match outcome {
         CheckInOutcome::Accepted { .. } => "accepted",

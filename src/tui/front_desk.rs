@@ -61,7 +61,7 @@ fn draw_scan_field(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     }
 }
 
-/// What the result panel shows: a style, a symbol and a word (drawn large), and details.
+/// The result panel's content: a style, a symbol and a word (drawn large), and details.
 struct PanelContent {
     style: Style,
     symbol: String,
@@ -145,7 +145,8 @@ fn panel_content(app: &App, theme: &Theme) -> PanelContent {
 }
 
 /// Draws the outcome so it reads from a step away: the word in large letters when it fits,
-/// then the symbol and word in normal text (so it reads without color), then the details.
+/// then the symbol and the word in normal text, then the details. The normal text reads
+/// without color, and it is what screen readers and terminal captures see.
 fn draw_result(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let content = panel_content(app, theme);
     let activity = app
@@ -175,10 +176,13 @@ fn draw_result(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             .lines(vec![Line::raw(content.word.clone())])
             .build();
         frame.render_widget(word, big);
-        // The symbol leads the first detail, so the outcome reads without color.
+        // The symbol and word lead the first detail, so the outcome reads without color.
         if let Some(first) = details.next() {
             lines.push(Line::from(vec![
-                Span::styled(format!(" {} ", content.symbol), content.style),
+                Span::styled(
+                    format!(" {} {} ", content.symbol, content.word),
+                    content.style,
+                ),
                 Span::raw(format!(" {first}")),
             ]));
         }

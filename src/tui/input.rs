@@ -1,20 +1,21 @@
 //! Terminal events turned into actions. The scan field takes printable keys before any
 //! shortcut, so a scanned `q` or `1` is always text.
 
-use super::app::Action;
-use super::keymap::Keymap;
+use super::app::{Action, NavKey};
+use super::keymap::{KeyScope, Keymap};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-pub fn translate(event: &Event, keymap: &Keymap) -> Option<Action> {
+/// Turns one event into an action; `scope` is the current screen's key scope, if any.
+pub fn translate(event: &Event, keymap: &Keymap, scope: Option<KeyScope>) -> Option<Action> {
     match event {
-        Event::Key(key) => translate_key(key, keymap),
+        Event::Key(key) => translate_key(key, keymap, scope),
         Event::Paste(text) => Some(Action::Paste(text.clone())),
         // A resize needs no state change: the next draw lays out the new size.
         _ => None,
     }
 }
 
-fn translate_key(key: &KeyEvent, keymap: &Keymap) -> Option<Action> {
+fn translate_key(key: &KeyEvent, keymap: &Keymap, scope: Option<KeyScope>) -> Option<Action> {
     // Terminals that report releases (Windows, the kitty protocol) would count every key twice.
     if key.kind == KeyEventKind::Release {
         return None;
@@ -37,29 +38,32 @@ fn translate_key(key: &KeyEvent, keymap: &Keymap) -> Option<Action> {
         }
     }
 
-    match key.code {
-        KeyCode::Enter | KeyCode::Tab => return Some(Action::Submit),
+    let navigation = match key.code {
+        KeyCode::Enter => return Some(Action::Submit),
+        KeyCode::Tab => return Some(Action::Tab),
+        KeyCode::BackTab => return Some(Action::BackTab),
         KeyCode::Backspace => return Some(Action::DeleteBack),
         KeyCode::Esc => return Some(Action::Cancel),
-        KeyCode::Home
-        | KeyCode::End
-        | KeyCode::PageUp
-        | KeyCode::PageDown
-        | KeyCode::Up
-        | KeyCode::Down
-        | KeyCode::Left
-        | KeyCode::Right
-        | KeyCode::Insert
-        | KeyCode::Delete
-        | KeyCode::KeypadBegin => return Some(Action::StrayKey),
-        _ => {}
-    }
-    keymap.command_for(key).map(Action::Command)
+        KeyCode::Home => NavKey::Home,
+        KeyCode::End => NavKey::End,
+        KeyCode::PageUp => NavKey::PageUp,
+        KeyCode::PageDown => NavKey::PageDown,
+        KeyCode::Up => NavKey::Up,
+        KeyCode::Down => NavKey::Down,
+        KeyCode::Left => NavKey::Left,
+        KeyCode::Right => NavKey::Right,
+        KeyCode::Insert => NavKey::Insert,
+        KeyCode::Delete => NavKey::Delete,
+        KeyCode::KeypadBegin => NavKey::KeypadBegin,
+        _ => return keymap.command_for(key, scope).map(Action::Command),
+    };
+    Some(Action::Navigate(navigation))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::app::NavKey;
     use crate::tui::keymap::Command;
     use crossterm::event::KeyEventState;
 
@@ -80,15 +84,18 @@ mod tests {
     fn letters_and_digits_are_text() {
         let keymap = Keymap::built_in().unwrap();
         assert_eq!(
-            translate(&press(KeyCode::Char('q')), &keymap),
+            translate(&press(KeyCode::Char('q')), &keymap, None),
             Some(Action::Insert('q'))
         );
         assert_eq!(
-            translate(&press(KeyCode::Char('1')), &keymap),
+            translate(&press(KeyCode::Char('1')), &keymap, None),
             Some(Action::Insert('1'))
         );
         let shifted = key(KeyCode::Char('Q'), KeyModifiers::SHIFT, KeyEventKind::Press);
-        assert_eq!(translate(&shifted, &keymap), Some(Action::Insert('Q')));
+        assert_eq!(
+            translate(&shifted, &keymap, None),
+            Some(Action::Insert('Q'))
+        );
     }
 
     #[test]
@@ -99,9 +106,9 @@ mod tests {
             KeyModifiers::NONE,
             KeyEventKind::Release,
         );
-        assert_eq!(translate(&release, &keymap), None);
+        assert_eq!(translate(&release, &keymap, None), None);
         let enter_release = key(KeyCode::Enter, KeyModifiers::NONE, KeyEventKind::Release);
-        assert_eq!(translate(&enter_release, &keymap), None);
+        assert_eq!(translate(&enter_release, &keymap, None), None);
     }
 
     #[test]
@@ -112,14 +119,14 @@ mod tests {
             KeyModifiers::CONTROL | KeyModifiers::ALT,
             KeyEventKind::Press,
         );
-        assert_eq!(translate(&altgr, &keymap), Some(Action::Insert('@')));
+        assert_eq!(translate(&altgr, &keymap, None), Some(Action::Insert('@')));
     }
 
     #[test]
     fn terminators_submit() {
         let keymap = Keymap::built_in().unwrap();
         assert_eq!(
-            translate(&press(KeyCode::Enter), &keymap),
+            translate(&press(KeyCode::Enter), &keymap, None),
             Some(Action::Submit)
         );
         let line_feed = key(
@@ -127,32 +134,37 @@ mod tests {
             KeyModifiers::CONTROL,
             KeyEventKind::Press,
         );
-        assert_eq!(translate(&line_feed, &keymap), Some(Action::Submit));
+        assert_eq!(translate(&line_feed, &keymap, None), Some(Action::Submit));
     }
 
     #[test]
-    fn navigation_keys_are_stray() {
+    fn navigation_keys_are_navigation() {
         let keymap = Keymap::built_in().unwrap();
-        for code in [
-            KeyCode::Home,
-            KeyCode::End,
-            KeyCode::PageDown,
-            KeyCode::Insert,
-            KeyCode::KeypadBegin,
-        ] {
+        let cases = [
+            (KeyCode::Home, NavKey::Home),
+            (KeyCode::End, NavKey::End),
+            (KeyCode::PageDown, NavKey::PageDown),
+            (KeyCode::Insert, NavKey::Insert),
+            (KeyCode::KeypadBegin, NavKey::KeypadBegin),
+        ];
+        for (code, expected) in cases {
             assert_eq!(
-                translate(&press(code), &keymap),
-                Some(Action::StrayKey),
+                translate(&press(code), &keymap, None),
+                Some(Action::Navigate(expected)),
                 "{code:?}"
             );
         }
+        assert_eq!(
+            translate(&press(KeyCode::Tab), &keymap, None),
+            Some(Action::Tab)
+        );
     }
 
     #[test]
     fn function_keys_are_commands() {
         let keymap = Keymap::built_in().unwrap();
         assert_eq!(
-            translate(&press(KeyCode::F(9)), &keymap),
+            translate(&press(KeyCode::F(9)), &keymap, None),
             Some(Action::Command(Command::Undo))
         );
         let ctrl_c = key(
@@ -161,7 +173,7 @@ mod tests {
             KeyEventKind::Press,
         );
         assert_eq!(
-            translate(&ctrl_c, &keymap),
+            translate(&ctrl_c, &keymap, None),
             Some(Action::Command(Command::Quit))
         );
     }
@@ -171,7 +183,7 @@ mod tests {
         let keymap = Keymap::built_in().unwrap();
         let paste = Event::Paste("0012345678".into());
         assert_eq!(
-            translate(&paste, &keymap),
+            translate(&paste, &keymap, None),
             Some(Action::Paste("0012345678".into()))
         );
     }

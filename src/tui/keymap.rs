@@ -3,7 +3,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde::Deserialize;
 
-/// What a shortcut asks for.
+/// The command a shortcut triggers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Command {
@@ -17,6 +17,21 @@ pub enum Command {
     ChargeAgain,
     Undo,
     Quit,
+    /// Create a record on the current screen.
+    New,
+    /// Archive the selected record, or restore an archived one.
+    Archive,
+    Delete,
+    ShowArchived,
+    Activities,
+    History,
+}
+
+/// The screen a binding applies to; bindings without a scope apply everywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyScope {
+    Pricing,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -26,6 +41,8 @@ pub struct Binding {
     pub action: Command,
     /// Catalog key of the description.
     pub label: String,
+    #[serde(default)]
+    pub screen: Option<KeyScope>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -60,22 +77,39 @@ impl Keymap {
         Ok(keymap)
     }
 
-    /// Returns the command bound to a key press, if any.
-    pub fn command_for(&self, event: &KeyEvent) -> Option<Command> {
+    /// Returns the command bound to a key press, if any: a binding of the current screen
+    /// first, then a global one.
+    pub fn command_for(&self, event: &KeyEvent, scope: Option<KeyScope>) -> Option<Command> {
         let pressed = (event.code, event.modifiers);
-        self.bindings
+        let bound = |binding: &&Binding| {
+            binding
+                .keys
+                .iter()
+                .filter_map(|key| parse_key(key))
+                .any(|key| key == pressed)
+        };
+        let scoped = self
+            .bindings
             .iter()
-            .find(|binding| {
-                binding
-                    .keys
-                    .iter()
-                    .filter_map(|key| parse_key(key))
-                    .any(|key| key == pressed)
-            })
-            .map(|binding| binding.action)
+            .filter(|b| scope.is_some() && b.screen == scope)
+            .find(bound);
+        let global = || {
+            self.bindings
+                .iter()
+                .filter(|b| b.screen.is_none())
+                .find(bound)
+        };
+        scoped.or_else(global).map(|binding| binding.action)
     }
 
-    /// The first key of a command, as written in the keymap, for hints.
+    /// Returns the bindings of one screen, for its footer.
+    pub fn scoped(&self, scope: KeyScope) -> impl Iterator<Item = &Binding> {
+        self.bindings
+            .iter()
+            .filter(move |binding| binding.screen == Some(scope))
+    }
+
+    /// Returns the first key of a command, as written in the keymap, for hints.
     pub fn key_for(&self, command: Command) -> Option<&str> {
         self.bindings
             .iter()
@@ -114,9 +148,15 @@ mod tests {
     fn built_in_keymap_parses() {
         let keymap = Keymap::built_in().unwrap();
         let f9 = KeyEvent::new(KeyCode::F(9), KeyModifiers::NONE);
-        assert_eq!(keymap.command_for(&f9), Some(Command::Undo));
+        assert_eq!(keymap.command_for(&f9, None), Some(Command::Undo));
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(keymap.command_for(&ctrl_c), Some(Command::Quit));
+        assert_eq!(keymap.command_for(&ctrl_c, None), Some(Command::Quit));
+        let ctrl_n = KeyEvent::new(KeyCode::Char('n'), KeyModifiers::CONTROL);
+        assert_eq!(keymap.command_for(&ctrl_n, None), None);
+        assert_eq!(
+            keymap.command_for(&ctrl_n, Some(KeyScope::Pricing)),
+            Some(Command::New)
+        );
     }
 
     #[test]
@@ -124,7 +164,11 @@ mod tests {
         let keymap = Keymap::built_in().unwrap();
         for c in ('a'..='z').chain('0'..='9') {
             let plain = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
-            assert_eq!(keymap.command_for(&plain), None, "{c}");
+            assert_eq!(
+                keymap.command_for(&plain, Some(KeyScope::Pricing)),
+                None,
+                "{c}"
+            );
         }
     }
 

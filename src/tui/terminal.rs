@@ -10,7 +10,7 @@ use std::io::{self, Write};
 use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// Set while the terminal is in the app's mode; whoever clears it restores the terminal.
+/// Set while the terminal is in the app's mode; the caller that clears it restores the terminal.
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 static PANIC_HOOK: Once = Once::new();
 

@@ -2,9 +2,9 @@
 //! the window is too small. Drawing only reads the app.
 
 use super::app::{App, Popup, Screen};
-use super::keymap::Command;
+use super::keymap::{Binding, Command, KeyScope};
 use super::theme::Theme;
-use super::{front_desk, other_screens};
+use super::{front_desk, other_screens, pricing_view};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -35,6 +35,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     draw_sidebar(frame, app, theme, sidebar);
     match app.screen {
         Screen::FrontDesk => front_desk::draw(frame, app, theme, main),
+        Screen::Pricing => pricing_view::draw(frame, app, theme, main),
         other => other_screens::draw(frame, app, theme, other, main),
     }
     draw_footer(frame, app, theme, footer);
@@ -97,7 +98,7 @@ pub fn screen_title<'a>(app: &'a App, screen: Screen) -> &'a str {
 
 fn draw_sidebar(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let catalog = &app.catalog;
-    // Keys come first so every label fits; the current screen is marked by a symbol as well
+    // Keys come first so every label fits. The current screen is marked by a symbol as well
     // as by reversed video, so it reads without color.
     let entry = |screen: Screen, command: Command, indent: &str| {
         let key = app.keymap.key_for(command).unwrap_or("");
@@ -130,19 +131,37 @@ fn draw_sidebar(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
 }
 
 fn draw_footer(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
-    let shown = [
+    // Screen shortcuts first when the screen has any, then the global ones that fit.
+    let global = [
         Command::Help,
         Command::NextActivity,
         Command::ChargeAgain,
         Command::Undo,
         Command::Quit,
     ];
+    let bindings: Vec<&Binding> = match app.key_scope() {
+        Some(scope) => app
+            .keymap
+            .scoped(scope)
+            .chain(
+                app.keymap
+                    .bindings
+                    .iter()
+                    .filter(|b| matches!(b.action, Command::Help | Command::Quit)),
+            )
+            .collect(),
+        None => global
+            .iter()
+            .filter_map(|command| app.keymap.bindings.iter().find(|b| b.action == *command))
+            .collect(),
+    };
     let mut spans = Vec::new();
-    for command in shown {
-        let Some(binding) = app.keymap.bindings.iter().find(|b| b.action == command) else {
-            continue;
-        };
+    for binding in bindings {
         let key = binding.keys.first().map(String::as_str).unwrap_or("");
+        // "^N" is the usual short form of Ctrl-N and keeps the footer on one line.
+        let key = key
+            .strip_prefix("Ctrl-")
+            .map_or_else(|| key.to_owned(), |letter| format!("^{letter}"));
         spans.push(Span::styled(format!(" {key} "), theme.key));
         spans.push(Span::raw(format!("{} ", app.catalog.t(&binding.label))));
     }
@@ -157,7 +176,14 @@ fn draw_help(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
 
     let mut lines = Vec::new();
     let mut height = 0;
-    for binding in &app.keymap.bindings {
+    // Global keys, and those of the screen under the help.
+    let screen_scope = (app.screen == Screen::Pricing).then_some(KeyScope::Pricing);
+    for binding in app
+        .keymap
+        .bindings
+        .iter()
+        .filter(|b| b.screen.is_none() || b.screen == screen_scope)
+    {
         lines.push(Line::from(vec![
             Span::styled(
                 format!("{:<KEYS_COLUMN$}", binding.keys.join(", ")),
@@ -187,7 +213,7 @@ fn draw_help(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     );
 }
 
-/// A rectangle of at most `width`×`height` in the middle of `area`.
+/// Returns a rectangle of at most `width`×`height` in the middle of `area`.
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width);
     let height = height.min(area.height);
