@@ -5,7 +5,10 @@
 
 mod export;
 mod logging;
+mod members;
 mod pricing;
+mod print;
+mod sales;
 
 use crate::config::Settings;
 use crate::demo::{self, DemoOptions};
@@ -33,7 +36,7 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Open the app on a fresh demo club in a temporary folder
-    #[arg(long)]
+    #[arg(long, conflicts_with = "db")]
     pub demo: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -49,6 +52,13 @@ pub enum Command {
         /// Seed of the random generator; the same seed gives the same club
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Total number of cards to sell [default: one to three per member, 1.7 on average]
+        #[arg(long, value_name = "N")]
+        cards: Option<usize>,
+        /// Number of ledger events (card sales and check-ins) to aim for; the result is
+        /// approximate [default: each card used for a random number of its sessions, about 6]
+        #[arg(long, value_name = "N")]
+        events: Option<usize>,
     },
     /// Check in one member code, with the same rules as the front desk
     Checkin {
@@ -75,6 +85,26 @@ pub enum Command {
     /// Activities that card types can be restricted to
     #[command(subcommand)]
     Activities(pricing::ActivitiesCommand),
+    /// Sell a card to a member, with its payment lines
+    Sell(sales::SellArgs),
+    /// A member's sold cards: list, later payments, adjustments, expiry, cancellation, refunds
+    #[command(subcommand)]
+    Cards(sales::CardsCommand),
+    /// Members: add them, search them
+    #[command(subcommand)]
+    Members(members::MembersCommand),
+    /// Write membership cards: CODE.png and CODE.svg for each code, and with --pdf A4 sheets
+    PrintCard {
+        /// Member codes, as printed under the QR code
+        #[arg(required = true, value_name = "CODE")]
+        codes: Vec<String>,
+        /// Folder to write the files to; created, for the owner only, if missing
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Also write cards.pdf: A4 sheets of 10 cards with cut marks
+        #[arg(long)]
+        pdf: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -94,8 +124,10 @@ pub fn main() -> ExitCode {
             settings
         }
         Err(error) => {
-            let catalog = Catalog::new(Language::from_environment());
-            eprintln!("{}", messages::config_error(&catalog, &error));
+            let language =
+                language_of_file(cli.config.as_deref()).unwrap_or_else(Language::from_environment);
+            let catalog = Catalog::new(language);
+            print_error(&messages::config_error(&catalog, &error));
             return ExitCode::from(2);
         }
     };
@@ -106,9 +138,31 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(error) => {
             tracing::error!(error = %error, "command failed");
-            eprintln!("{error}");
+            print_error(&error.to_string());
             ExitCode::from(2)
         }
+    }
+}
+
+/// Writes an error to standard error, ignoring a closed stream (`carnet … 2>&1 | head`),
+/// where `eprintln!` would panic.
+fn print_error(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{text}");
+}
+
+/// Reads `ui.language` from a config file that failed to load as a whole, so its errors are
+/// still in the language it asks for.
+fn language_of_file(explicit: Option<&Path>) -> Option<Language> {
+    let path = explicit
+        .map(Path::to_owned)
+        .unwrap_or_else(|| PathBuf::from("config.toml"));
+    let text = std::fs::read_to_string(path).ok()?;
+    let value: toml::Value = toml::from_str(&text).ok()?;
+    match value.get("ui")?.get("language")?.as_str()? {
+        "fr" => Some(Language::Fr),
+        "en" => Some(Language::En),
+        _ => None,
     }
 }
 
@@ -122,20 +176,28 @@ fn run(cli: Cli, settings: &Settings, catalog: &Catalog) -> Result<ExitCode, Use
     match cli.command {
         None if cli.demo => run_demo_app(settings, catalog, &clock),
         None => {
-            let store = open_store(&settings.database, settings, catalog)?;
+            let store = open_or_create_store(&settings.database, settings, catalog)?;
             crate::tui::run(&store, settings, &clock)
                 .map_err(|error| UserError(error.to_string()))?;
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Demo { members, seed }) => {
-            let store = open_store(&settings.database, settings, catalog)?;
-            let summary = fill_demo(
-                &store,
-                settings,
-                catalog,
-                &clock,
-                DemoOptions { members, seed },
-            )?;
+        Some(Command::Demo {
+            members,
+            seed,
+            cards,
+            events,
+        }) => {
+            // A bulk load holds several times sled's cache size in memory; see demo::CACHE_BYTES.
+            let mut load_settings = settings.clone();
+            load_settings.cache_bytes = settings.cache_bytes.min(demo::CACHE_BYTES);
+            let store = open_or_create_store(&settings.database, &load_settings, catalog)?;
+            let options = DemoOptions {
+                members,
+                seed,
+                cards,
+                events,
+            };
+            let summary = fill_demo(&store, settings, catalog, &clock, options)?;
             println!(
                 "{}",
                 catalog.tf(
@@ -190,6 +252,24 @@ fn run(cli: Cli, settings: &Settings, catalog: &Catalog) -> Result<ExitCode, Use
                 today,
             )
         }
+        Some(Command::Members(command)) => {
+            let store = open_store(&settings.database, settings, catalog)?;
+            let today = settings.club_time.local_date(clock.now());
+            let context = crate::desk::write_context(settings, &clock);
+            members::run(&store, catalog, command, &context, today)
+        }
+        Some(Command::Sell(args)) => {
+            let store = open_store(&settings.database, settings, catalog)?;
+            let context = crate::desk::write_context(settings, &clock);
+            let today = settings.club_time.local_date(context.now);
+            sales::sell(&store, catalog, args, &context, today)
+        }
+        Some(Command::Cards(command)) => {
+            let store = open_store(&settings.database, settings, catalog)?;
+            let context = crate::desk::write_context(settings, &clock);
+            let today = settings.club_time.local_date(context.now);
+            sales::cards(&store, catalog, command, &context, today)
+        }
         Some(Command::Activities(command)) => {
             let store = open_store(&settings.database, settings, catalog)?;
             pricing::activities(
@@ -199,15 +279,42 @@ fn run(cli: Cli, settings: &Settings, catalog: &Catalog) -> Result<ExitCode, Use
                 &crate::desk::write_context(settings, &clock),
             )
         }
+        Some(Command::PrintCard { codes, out, pdf }) => {
+            let store = open_store(&settings.database, settings, catalog)?;
+            print::print_cards(&store, settings, catalog, &codes, &out, pdf)
+        }
     }
 }
 
+/// Opens an existing database; commands other than the app and `demo` never create one.
 fn open_store(path: &Path, settings: &Settings, catalog: &Catalog) -> Result<Store, UserError> {
+    open_with(path, settings, catalog, false)
+}
+
+/// Opens the database, creating it if the folder is missing or empty.
+fn open_or_create_store(
+    path: &Path,
+    settings: &Settings,
+    catalog: &Catalog,
+) -> Result<Store, UserError> {
+    open_with(path, settings, catalog, true)
+}
+
+fn open_with(
+    path: &Path,
+    settings: &Settings,
+    catalog: &Catalog,
+    create: bool,
+) -> Result<Store, UserError> {
     let options = StoreOptions {
         cache_bytes: settings.cache_bytes,
+        create,
     };
     Store::open(path, options).map_err(|error| UserError(messages::store_error(catalog, &error)))
 }
+
+/// Most members `carnet demo` creates: a club chain's size, well within memory.
+const MAX_DEMO_MEMBERS: usize = 2_000_000;
 
 fn fill_demo(
     store: &Store,
@@ -216,6 +323,12 @@ fn fill_demo(
     clock: &dyn Clock,
     options: DemoOptions,
 ) -> Result<demo::DemoSummary, UserError> {
+    if options.members > MAX_DEMO_MEMBERS {
+        return Err(UserError(catalog.tf(
+            "error.demo_too_many",
+            &[("members", &options.members), ("max", &MAX_DEMO_MEMBERS)],
+        )));
+    }
     let progress = if std::io::stderr().is_terminal() {
         indicatif::ProgressBar::new(0)
     } else {
@@ -241,7 +354,7 @@ fn run_demo_app(
         .tempdir()
         .map_err(|error| UserError(catalog.tf("error.temp_folder", &[("detail", &error)])))?;
     let path = folder.path().join("db");
-    let store = open_store(&path, settings, catalog)?;
+    let store = open_or_create_store(&path, settings, catalog)?;
     fill_demo(
         &store,
         settings,
@@ -250,6 +363,8 @@ fn run_demo_app(
         DemoOptions {
             members: 300,
             seed: 1,
+            cards: None,
+            events: None,
         },
     )?;
     crate::tui::run(&store, settings, clock).map_err(|error| UserError(error.to_string()))?;

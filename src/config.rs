@@ -17,6 +17,15 @@ pub struct Config {
     pub checkin: CheckInSection,
     pub scanner: ScannerRules,
     pub station: StationSection,
+    pub print: PrintSection,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PrintSection {
+    /// Folder for printable membership cards; relative paths start from the config file's
+    /// folder. Default: a `carnet-cards` folder in the user's documents.
+    pub folder: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -130,6 +139,8 @@ pub struct Settings {
     pub scanner: ScannerRules,
     pub operator: String,
     pub terminal: String,
+    /// Folder where the Members screen writes printable cards.
+    pub print_folder: PathBuf,
     /// The config file read, if any.
     pub source: Option<PathBuf>,
 }
@@ -218,6 +229,15 @@ pub fn resolve(config: Config, source: Option<PathBuf>) -> Result<Settings, Conf
             .join("db"),
     };
 
+    let print_folder = match config.print.folder {
+        Some(path) if path.is_absolute() => path,
+        Some(path) => base.join(path),
+        None => dirs::document_dir()
+            .or_else(dirs::home_dir)
+            .unwrap_or_else(std::env::temp_dir)
+            .join("carnet-cards"),
+    };
+
     Ok(Settings {
         club_name: config.club.name,
         club_time: ClubTime::new(zone),
@@ -232,6 +252,7 @@ pub fn resolve(config: Config, source: Option<PathBuf>) -> Result<Settings, Conf
         scanner: config.scanner,
         operator: config.station.operator,
         terminal: config.station.terminal,
+        print_folder,
         source,
     })
 }

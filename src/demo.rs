@@ -1,111 +1,58 @@
 //! A realistic demo club: French and international names with accents, hyphens and
 //! particles; card types for adults, children and one course; cards in every state; a year
-//! of check-ins. The same seed and day give the same club.
+//! of check-ins. The same seed, options and day give the same club.
+//!
+//! Large clubs (`--members 100000 --cards 200000 --events 2000000`) are for benchmarks: the
+//! plan is kept compact (about 20 bytes per ledger event) and every card is written once, at
+//! its final balance, instead of once per check-in.
+
+mod names;
+mod plan;
 
 use crate::domain::card::Card;
 use crate::domain::card_type::{ActivityId, CardType, Validity};
 use crate::domain::member::{Category, Member, NewMember};
 use crate::domain::{ClubTime, MemberCode};
 use crate::store::{BulkLoader, Store, StoreError, WriteContext};
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use names::{FIRST_NAMES, LAST_NAMES};
+use plan::{PlannedCard, Planner, StepKind, Targets, at_local, hour};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::HashSet;
 use unicode_normalization::UnicodeNormalization;
 
-const FIRST_NAMES: &[&str] = &[
-    "Marie",
-    "Jean-Pierre",
-    "Zoé",
-    "Yann",
-    "Lucas",
-    "Léa",
-    "Chloé",
-    "Hugo",
-    "Inès",
-    "Mathéo",
-    "Camille",
-    "Noé",
-    "Anaïs",
-    "Gaël",
-    "Hélène",
-    "François",
-    "Maëlys",
-    "Raphaël",
-    "Élodie",
-    "Jérôme",
-    "Agnès",
-    "Loïc",
-    "Océane",
-    "Sébastien",
-    "Thi Lan",
-    "Wei",
-    "Ana",
-    "Ægir",
-    "Fatima",
-    "Mohamed",
-    "Aïcha",
-    "Karim",
-    "Sofia",
-    "Giulia",
-    "João",
-    "Björn",
-    "Siobhán",
-    "Nuno",
-    "Paul",
-    "Jeanne",
-    "Marie-Hélène",
-    "Anne-Sophie",
-    "Louis",
-    "Emma",
-];
+/// Members shown as demo codes at the front desk, each with cards that give one result.
+const SHOWCASE_MEMBERS: usize = 5;
 
-const LAST_NAMES: &[&str] = &[
-    "Dupont",
-    "Martin",
-    "Lefèvre",
-    "Le Goff",
-    "de La Fontaine",
-    "d’Arc Lemaire",
-    "Dupond",
-    "Bernard",
-    "Moreau",
-    "Lefebvre",
-    "Garçon",
-    "Müller",
-    "Nguyễn",
-    "Ødegård",
-    "Benali",
-    "Haddad",
-    "Rossi",
-    "da Silva",
-    "O’Brien",
-    "Kowalski",
-    "Schmitt",
-    "Laurent",
-    "Faure",
-    "Chevalier",
-    "Rousseau",
-    "Blanc",
-    "Guérin",
-    "Boyer",
-    "Roux",
-    "Fournier",
-    "Giraud",
-    "Le Bihan",
-    "Saint-Just",
-    "van der Berg",
-    "Lambert",
-    "Bonnet",
-    "Mercier",
-    "Perrin",
-];
+/// Records written through one `BulkLoader` before it is finished and a new one started.
+/// `BulkLoader` hands sled batches of up to 20,000 records, and sled 0.34.7 then grows by
+/// gigabytes: a 1,000,000-event club peaked at 6.8 GB of RSS, and at 0.7 GB with a new loader
+/// every 400 steps. Each finish costs one checkpoint, a few milliseconds.
+const RECORDS_PER_LOADER: usize = 1_000;
+
+/// sled's page cache while `carnet demo` loads a club. sled 0.34.7's resident memory during a
+/// bulk load is several times its cache size: with this cap a 2,000,000-event club peaked at
+/// 457 MB, against 614 MB with the default 64 MiB, and 16 MiB took two and a half times longer.
+pub const CACHE_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Sales and check-ins written through one `BulkLoader`: a check-in is two records (ledger and
+/// card index), a sale four or five, about 1,000 records in all.
+const STEPS_PER_LOADER: usize = 400;
 
 /// What `carnet demo` builds.
 #[derive(Debug, Clone, Copy)]
 pub struct DemoOptions {
     pub members: usize,
     pub seed: u64,
+    /// Cards to sell in all, the showcase members' six included. `None` sells one to three
+    /// cards per member, 1.7 on average.
+    pub cards: Option<usize>,
+    /// Ledger events (sales and check-ins) to aim for. `None` uses each card for a random
+    /// number of its sessions, about 6 check-ins per card on average. The result is
+    /// approximate, and falls short when the cards cannot hold that many check-ins before
+    /// today: a card is used at most once a day and never beyond its sessions.
+    pub events: Option<usize>,
 }
 
 /// What was written, for the command's closing line.
@@ -124,20 +71,6 @@ pub enum DemoError {
     Store(#[from] StoreError),
 }
 
-/// A card to sell and the instants of its check-ins.
-struct PlannedCard {
-    member: usize,
-    card_type: usize,
-    sold_on: NaiveDate,
-    check_ins: Vec<DateTime<Utc>>,
-}
-
-/// One ledger event to write, in time order.
-enum Step {
-    Sale { card: usize },
-    CheckIn { card: usize },
-}
-
 /// Fills an empty database with the demo club, as it stands at `now`.
 pub fn generate(
     store: &Store,
@@ -153,32 +86,13 @@ pub fn generate(
     }
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     let today = club_time.local_date(now);
-    let context = |at| WriteContext {
-        now: at,
-        operator: "demo".to_owned(),
-        terminal: "demo".to_owned(),
-    };
 
     let yoga = store.insert_activity("Yoga")?;
     store.insert_activity("Judo U12")?;
     store.insert_activity("Escalade libre")?;
     let card_types = create_card_types(store, today, yoga.id)?;
 
-    let mut loader = BulkLoader::new(store)?;
-    let mut members = create_members(&mut loader, &mut rng, options.members, now)?;
-
-    let mut plans = showcase_plans(today, &club_time, members.len().min(5));
-    for member in plans.len()..members.len() {
-        plan_member(
-            &mut rng,
-            &club_time,
-            today,
-            now,
-            member,
-            &card_types,
-            &mut plans,
-        );
-    }
+    let mut members = create_members(store, &mut rng, options.members, now)?;
     let demo_codes: Vec<(String, MemberCode)> = [
         "demo.valid",
         "demo.last_session",
@@ -190,61 +104,104 @@ pub fn generate(
     .zip(&members)
     .map(|(label, member)| ((*label).to_owned(), member.code.clone()))
     .collect();
+    let mut loader = BulkLoader::new(store)?;
     loader.set_demo_codes(&demo_codes)?;
-
-    let mut steps: Vec<(DateTime<Utc>, Step)> = Vec::new();
-    for (index, plan) in plans.iter().enumerate() {
-        let sold_at = at_local(
-            &club_time,
-            plan.sold_on,
-            NaiveTime::from_hms_opt(10, 0, 0).unwrap_or_default(),
-        );
-        steps.push((sold_at, Step::Sale { card: index }));
-        for &at in &plan.check_ins {
-            steps.push((at, Step::CheckIn { card: index }));
-        }
-    }
-    // Event ids must follow time, so the steps are written in time order.
-    steps.sort_by_key(|(at, _)| *at);
-    progress.set_length(steps.len() as u64);
-
-    let mut cards: Vec<Option<Card>> = (0..plans.len()).map(|_| None).collect();
-    for (at, step) in &steps {
-        match *step {
-            Step::Sale { card } => {
-                let plan = &plans[card];
-                let sold = loader.add_card(
-                    &members[plan.member],
-                    &card_types[plan.card_type],
-                    plan.sold_on,
-                    &context(*at),
-                )?;
-                cards[card] = Some(sold);
-            }
-            Step::CheckIn { card } => {
-                let Some(sold) = cards[card].as_mut() else {
-                    continue;
-                };
-                let activity = sold.activities.first().copied();
-                loader.add_check_in(sold, activity, &context(*at))?;
-                loader.put_card(sold)?;
-                let member = &mut members[plans[card].member];
-                member.last_visit = Some(*at);
-            }
-        }
-        progress.inc(1);
-    }
-    for member in &members {
-        loader.put_member(member)?;
-    }
     loader.finish()?;
-    progress.finish_and_clear();
 
-    Ok(DemoSummary {
+    let targets = Targets {
+        cards: options.cards,
+        events: options.events,
+    };
+    let mut planner = Planner::new(&mut rng, &club_time, now, &card_types, targets);
+    let showcase = SHOWCASE_MEMBERS.min(members.len());
+    for (card, check_ins) in showcase_cards(today, &club_time, showcase) {
+        planner.add_card(card, &check_ins);
+    }
+    for member in showcase..members.len() {
+        planner.plan_member(member, members.len() - member - 1);
+    }
+    let (plans, steps) = planner.into_parts();
+
+    progress.set_length((steps.len() + plans.len() + members.len()) as u64);
+    let cards = write_steps(store, &plans, &steps, &card_types, &mut members, progress)?;
+    let summary = DemoSummary {
         members: members.len(),
         cards: plans.len(),
         events: steps.len(),
-    })
+    };
+    // The plan is about 20 bytes per event; free it before sled grows further.
+    drop(steps);
+    drop(plans);
+    // A card changes at every check-in, so each is written once, at its final balance, in id
+    // order, rather than once per check-in.
+    for chunk in cards.chunks(RECORDS_PER_LOADER) {
+        let mut loader = BulkLoader::new(store)?;
+        for card in chunk {
+            loader.put_card(card)?;
+        }
+        loader.finish()?;
+        progress.inc(chunk.len() as u64);
+    }
+    for chunk in members.chunks(RECORDS_PER_LOADER) {
+        let mut loader = BulkLoader::new(store)?;
+        for member in chunk {
+            loader.put_member(member)?;
+        }
+        loader.finish()?;
+        progress.inc(chunk.len() as u64);
+    }
+    progress.finish_and_clear();
+    Ok(summary)
+}
+
+/// Writes every sale and check-in in time order, and sets each member's last visit. Returns
+/// the sold cards at their final balance, in id order.
+fn write_steps(
+    store: &Store,
+    plans: &[PlannedCard],
+    steps: &[plan::Step],
+    card_types: &[CardType],
+    members: &mut [Member],
+    progress: &indicatif::ProgressBar,
+) -> Result<Vec<Card>, StoreError> {
+    let context = |at| WriteContext {
+        now: at,
+        operator: "demo".to_owned(),
+        terminal: "demo".to_owned(),
+    };
+    let mut cards: Vec<Option<Card>> = (0..plans.len()).map(|_| None).collect();
+    for chunk in steps.chunks(STEPS_PER_LOADER) {
+        let mut loader = BulkLoader::new(store)?;
+        for step in chunk {
+            let index = step.card as usize;
+            let plan = &plans[index];
+            match step.kind {
+                StepKind::Sale => {
+                    let sold = loader.add_card(
+                        &members[plan.member],
+                        &card_types[plan.card_type],
+                        plan.sold_on,
+                        &context(step.at),
+                    )?;
+                    cards[index] = Some(sold);
+                }
+                StepKind::CheckIn => {
+                    let Some(sold) = cards[index].as_mut() else {
+                        continue;
+                    };
+                    let activity = sold.activities.first().copied();
+                    loader.add_check_in(sold, activity, &context(step.at))?;
+                    members[plan.member].last_visit = Some(step.at);
+                }
+            }
+        }
+        loader.finish()?;
+        progress.inc(chunk.len() as u64);
+    }
+    // Card ids follow the order of sales, not of plans.
+    let mut cards: Vec<Card> = cards.into_iter().flatten().collect();
+    cards.sort_unstable_by_key(|card| card.id);
+    Ok(cards)
 }
 
 fn create_card_types(
@@ -304,7 +261,7 @@ fn create_card_types(
 }
 
 fn create_members(
-    loader: &mut BulkLoader,
+    store: &Store,
     rng: &mut ChaCha8Rng,
     count: usize,
     now: DateTime<Utc>,
@@ -318,6 +275,7 @@ fn create_members(
     ];
     let mut used_codes = HashSet::new();
     let mut members = Vec::with_capacity(count);
+    let mut loader = BulkLoader::new(store)?;
     for index in 0..count {
         let (first, last) = match showcase.get(index) {
             Some(&(first, last)) => (first, last),
@@ -353,129 +311,50 @@ fn create_members(
             }
         };
         members.push(loader.add_member(&new, code, now - Duration::days(400))?);
+        // A member is two records: the member and its code.
+        if (index + 1) % (RECORDS_PER_LOADER / 2) == 0 {
+            loader.finish()?;
+            loader = BulkLoader::new(store)?;
+        }
     }
+    loader.finish()?;
     Ok(members)
 }
 
-/// The five members the front desk lists as demo codes, each showing one result.
-fn showcase_plans(today: NaiveDate, club_time: &ClubTime, count: usize) -> Vec<PlannedCard> {
-    let evening = |days_ago: i64| {
-        at_local(
-            club_time,
-            today - Duration::days(days_ago),
-            NaiveTime::from_hms_opt(18, 30, 0).unwrap_or_default(),
-        )
-    };
+/// The cards of the first `count` showcase members, with their check-ins.
+fn showcase_cards(
+    today: NaiveDate,
+    club_time: &ClubTime,
+    count: usize,
+) -> Vec<(PlannedCard, Vec<DateTime<Utc>>)> {
+    let evening =
+        |days_ago: i64| at_local(club_time, today - Duration::days(days_ago), hour(18, 30));
     let visits = |count: i64| {
         (0..count)
             .map(|n| evening(2 + n * 3))
             .rev()
             .collect::<Vec<_>>()
     };
-    let plans = vec![
-        // Valid card with sessions to spare.
-        PlannedCard {
-            member: 0,
-            card_type: 0,
-            sold_on: today - Duration::days(40),
-            check_ins: visits(4),
-        },
-        // One session left.
-        PlannedCard {
-            member: 1,
-            card_type: 0,
-            sold_on: today - Duration::days(60),
-            check_ins: visits(9),
-        },
-        // Used up.
-        PlannedCard {
-            member: 2,
-            card_type: 2,
-            sold_on: today - Duration::days(30),
-            check_ins: visits(5),
-        },
-        // Expired with sessions left: a 3-month discovery card sold long ago.
-        PlannedCard {
-            member: 3,
-            card_type: 4,
-            sold_on: today - Duration::days(90),
-            check_ins: vec![evening(85)],
-        },
-        // Two cards: one expiring within the week is charged first.
-        PlannedCard {
-            member: 4,
-            card_type: 2,
-            sold_on: today - Duration::days(178),
-            check_ins: vec![evening(100)],
-        },
-        PlannedCard {
-            member: 4,
-            card_type: 0,
-            sold_on: today - Duration::days(20),
-            check_ins: vec![],
-        },
-    ];
-    plans
-        .into_iter()
-        .filter(|plan| plan.member < count)
-        .collect()
-}
-
-fn plan_member(
-    rng: &mut ChaCha8Rng,
-    club_time: &ClubTime,
-    today: NaiveDate,
-    now: DateTime<Utc>,
-    member: usize,
-    card_types: &[CardType],
-    plans: &mut Vec<PlannedCard>,
-) {
-    let card_count = match rng.random_range(0..10) {
-        0..=3 => 1,
-        4..=8 => 2,
-        _ => 3,
+    let card = |member: usize, card_type: usize, days_ago: i64| PlannedCard {
+        member,
+        card_type,
+        sold_on: today - Duration::days(days_ago),
     };
-    for _ in 0..card_count {
-        let card_type = match rng.random_range(0..20) {
-            0..=9 => 0,
-            10..=12 => 1,
-            13..=15 => 2,
-            16..=18 => 3,
-            _ => 4,
-        };
-        let sold_on = today - Duration::days(rng.random_range(0..365));
-        let sessions = card_types[card_type].sessions;
-        let last_day = card_types[card_type]
-            .validity
-            .expiry_for_sale_on(sold_on)
-            .map_or(today, |expiry| expiry.min(today));
-        let span = (last_day - sold_on).num_days().max(0);
-        // Anything from a fresh card to one used up.
-        let used = rng.random_range(0..=sessions);
-        // At most one visit a day per card, as members come to one class at a time.
-        let mut days: Vec<i64> = (0..used).map(|_| rng.random_range(0..=span)).collect();
-        days.sort_unstable();
-        days.dedup();
-        let check_ins: Vec<DateTime<Utc>> = days
-            .into_iter()
-            .map(|offset| {
-                let time =
-                    NaiveTime::from_hms_opt(rng.random_range(17..21), rng.random_range(0..60), 0)
-                        .unwrap_or_default();
-                at_local(club_time, sold_on + Duration::days(offset), time)
-            })
-            .filter(|at| *at < now - Duration::hours(1))
-            .collect();
-        plans.push(PlannedCard {
-            member,
-            card_type,
-            sold_on,
-            check_ins,
-        });
-    }
-}
-
-fn at_local(club_time: &ClubTime, day: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
-    let start = club_time.start_of_day(day);
-    start + (time - NaiveTime::MIN)
+    let cards = vec![
+        // Valid card with sessions to spare.
+        (card(0, 0, 40), visits(4)),
+        // One session left.
+        (card(1, 0, 60), visits(9)),
+        // Used up.
+        (card(2, 2, 30), visits(5)),
+        // Expired with sessions left: a 30-day discovery card sold 90 days ago.
+        (card(3, 4, 90), vec![evening(85)]),
+        // Two cards: one expiring within the week is charged first.
+        (card(4, 2, 178), vec![evening(100)]),
+        (card(4, 0, 20), vec![]),
+    ];
+    cards
+        .into_iter()
+        .filter(|(card, _)| card.member < count)
+        .collect()
 }

@@ -33,7 +33,25 @@ pub fn check_in_scan(
 ) -> Result<Option<ScanResult>, StoreError> {
     let candidates = match parse_scan(scanned, &settings.scanner) {
         Ok(candidates) => candidates,
-        Err(ScanError::Empty) => return Ok(None),
+        // Enter alone does nothing; a scan that reduces to nothing (a prefix alone, a URL
+        // without its code) is refused, so the previous result does not stay on screen.
+        Err(ScanError::Empty) if scanned.trim().is_empty() => return Ok(None),
+        Err(ScanError::Empty) => {
+            return Ok(Some(ScanResult {
+                outcome: CheckInOutcome::Refused {
+                    member: None,
+                    refusal: Refusal::UnknownCode {
+                        code: scanned
+                            .chars()
+                            .filter(|c| !c.is_control())
+                            .collect::<String>()
+                            .trim()
+                            .to_owned(),
+                    },
+                },
+                layout: None,
+            }));
+        }
         Err(ScanError::TooLong { shown }) => {
             return Ok(Some(ScanResult {
                 outcome: CheckInOutcome::Refused {

@@ -12,7 +12,9 @@ pub mod dates;
 pub mod input;
 pub mod ledger;
 pub mod member;
+pub mod member_form;
 pub mod pricing;
+pub mod sale;
 pub mod scan;
 
 pub use card::{Card, CardId, CardState, CardStatus};

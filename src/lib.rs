@@ -11,5 +11,7 @@ pub mod desk;
 pub mod domain;
 pub mod i18n;
 pub mod messages;
+pub mod print;
+pub mod search;
 pub mod store;
 pub mod tui;

@@ -5,7 +5,9 @@ use crate::desk::ScanResult;
 use crate::domain::audit::{AuditAction, AuditChange, AuditEvent};
 use crate::domain::card_type::{Activity, ActivityId, Validity};
 use crate::domain::checkin::Refusal;
-use crate::domain::input::AmountError;
+use crate::domain::input::{AmountError, DateError};
+use crate::domain::ledger::{EventKind, LedgerEvent};
+use crate::domain::member_form::{BirthDateError, MemberErrors};
 use crate::domain::pricing::{NameError, SessionsError, ValidityError};
 use crate::domain::scan::LayoutMismatch;
 use crate::i18n::Catalog;
@@ -104,6 +106,7 @@ pub fn store_error(catalog: &Catalog, error: &StoreError) -> String {
             &[("path", &path.display()), ("detail", detail)],
         ),
         StoreError::Foreign { path } => catalog.tf("error.foreign", &[("path", &path.display())]),
+        StoreError::Missing { path } => catalog.tf("error.missing", &[("path", &path.display())]),
         StoreError::TooNew {
             path,
             found,
@@ -371,4 +374,353 @@ fn audit_changes(catalog: &Catalog, change: &AuditChange, activities: &[Activity
         _ => {}
     }
     changes
+}
+
+/// Formats one ledger event for a card's history or a member's attendance.
+pub fn ledger_line(
+    catalog: &Catalog,
+    event: &LedgerEvent,
+    zone: chrono_tz::Tz,
+    activities: &[Activity],
+) -> String {
+    let local = event.at.with_timezone(&zone);
+    let when = format!(
+        "{} {}",
+        catalog.date(local.date_naive()),
+        catalog.time(&local)
+    );
+    let what = match &event.kind {
+        EventKind::CardSold {
+            sessions,
+            price_cents,
+        } => catalog.tf(
+            "ledger.sold",
+            &[
+                ("sessions", sessions),
+                ("price", &catalog.money(*price_cents)),
+            ],
+        ),
+        EventKind::SessionUsed {
+            activity,
+            remaining_after,
+        } => {
+            let activity = activity
+                .and_then(|id| activities.iter().find(|a| a.id == id))
+                .map_or_else(
+                    || catalog.t("pricing.all_activities").to_owned(),
+                    |a| a.name.clone(),
+                );
+            catalog.tf(
+                "ledger.used",
+                &[("activity", &activity), ("left", remaining_after)],
+            )
+        }
+        EventKind::SessionReverted { reverted } => {
+            catalog.tf("ledger.reverted", &[("event", &reverted.0)])
+        }
+        EventKind::Adjusted { delta, reason } => catalog.tf(
+            "ledger.adjusted",
+            &[("delta", &format!("{delta:+}")), ("reason", reason)],
+        ),
+        EventKind::ExpiryChanged { from, to, reason } => {
+            let date = |date: &Option<chrono::NaiveDate>| {
+                date.map_or_else(
+                    || catalog.t("validity.none").to_owned(),
+                    |d| catalog.date(d),
+                )
+            };
+            catalog.tf(
+                "ledger.expiry",
+                &[("from", &date(from)), ("to", &date(to)), ("reason", reason)],
+            )
+        }
+        EventKind::Cancelled {
+            reason,
+            refund_cents,
+        } => catalog.tf(
+            "ledger.cancelled",
+            &[
+                ("refund", &catalog.money(*refund_cents)),
+                ("reason", reason),
+            ],
+        ),
+        EventKind::Paid {
+            method,
+            amount_cents,
+        } => catalog.tf(
+            "ledger.paid",
+            &[
+                ("amount", &catalog.money(*amount_cents)),
+                ("method", &payment_method(catalog, *method)),
+            ],
+        ),
+        EventKind::Refunded {
+            method,
+            amount_cents,
+            reason,
+        } => catalog.tf(
+            "ledger.refunded",
+            &[
+                ("amount", &catalog.money(*amount_cents)),
+                ("method", &payment_method(catalog, *method)),
+                ("reason", reason),
+            ],
+        ),
+    };
+    format!("{when} · {what} · {}@{}", event.operator, event.terminal)
+}
+
+/// Returns the error of each member form field in words, in field order.
+pub fn member_errors(catalog: &Catalog, errors: &MemberErrors) -> [Option<String>; 7] {
+    let missing = |flag: bool| flag.then(|| catalog.t("members.error_required").to_owned());
+    [
+        missing(errors.first_name_missing),
+        missing(errors.last_name_missing),
+        errors
+            .email
+            .as_ref()
+            .map(|e| catalog.tf("members.error_email", &[("text", &e.text())])),
+        errors
+            .phone
+            .as_ref()
+            .map(|e| catalog.tf("members.error_phone", &[("text", &e.text())])),
+        errors.birth_date.as_ref().map(|e| match e {
+            BirthDateError::Unreadable(DateError::TwoDigitYear(text)) => {
+                catalog.tf("members.error_two_digit_year", &[("text", text)])
+            }
+            BirthDateError::Unreadable(error) => {
+                catalog.tf("members.error_birth_date", &[("text", &error.text())])
+            }
+            BirthDateError::InTheFuture { date } => catalog.tf(
+                "members.error_birth_future",
+                &[("date", &catalog.date(*date))],
+            ),
+        }),
+        None,
+        None,
+    ]
+}
+
+/// Names a member category in the user's language; club labels stay as written.
+pub fn category_label(catalog: &Catalog, category: &crate::domain::Category) -> String {
+    match category {
+        crate::domain::Category::Adult => catalog.t("members.category_adult").to_owned(),
+        crate::domain::Category::Child => catalog.t("members.category_child").to_owned(),
+        crate::domain::Category::Other(label) => label.clone(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sales, payments and card changes
+// ---------------------------------------------------------------------------------------------
+
+/// Names a payment method in the user's language.
+pub fn payment_method(catalog: &Catalog, method: crate::domain::sale::PaymentMethod) -> String {
+    use crate::domain::sale::PaymentMethod;
+    let key = match method {
+        PaymentMethod::Cash => "payment.cash",
+        PaymentMethod::Cheque => "payment.cheque",
+        PaymentMethod::Card => "payment.card",
+        PaymentMethod::Transfer => "payment.transfer",
+        PaymentMethod::Ancv => "payment.ancv",
+        PaymentMethod::CouponSport => "payment.coupon_sport",
+        PaymentMethod::PassSport => "payment.pass_sport",
+        PaymentMethod::Other => "payment.other",
+        PaymentMethod::Due => "payment.due",
+    };
+    catalog.t(key).to_owned()
+}
+
+/// Formats payment lines on one line: "cash 60,00 € · cheque 60,00 €".
+pub fn payment_lines(catalog: &Catalog, payments: &[crate::domain::sale::Payment]) -> String {
+    payments
+        .iter()
+        .map(|payment| {
+            catalog.tf(
+                "payment.line",
+                &[
+                    ("method", &payment_method(catalog, payment.method)),
+                    ("amount", &catalog.money(payment.amount_cents)),
+                ],
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// Names a card state in the user's language.
+pub fn card_state(catalog: &Catalog, state: crate::domain::card::CardState) -> String {
+    use crate::domain::card::CardState;
+    let key = match state {
+        CardState::Open => "sale.state_open",
+        CardState::Cancelled => "sale.state_cancelled",
+        CardState::Refunded => "sale.state_refunded",
+    };
+    catalog.t(key).to_owned()
+}
+
+pub fn payment_arg_error(
+    catalog: &Catalog,
+    error: &crate::domain::sale::PaymentArgError,
+) -> String {
+    use crate::domain::sale::{PaymentArgError, PaymentMethod};
+    match error {
+        PaymentArgError::UnknownMethod { text } => {
+            let methods = PaymentMethod::ALL
+                .iter()
+                .map(|method| method.code())
+                .collect::<Vec<_>>()
+                .join(", ");
+            catalog.tf(
+                "payment.unknown_method",
+                &[("text", text), ("methods", &methods)],
+            )
+        }
+        PaymentArgError::Amount { text, error } => catalog.tf(
+            "payment.invalid_amount",
+            &[("text", text), ("detail", &amount_error(catalog, error))],
+        ),
+    }
+}
+
+pub fn payments_error(catalog: &Catalog, error: &crate::domain::sale::PaymentsError) -> String {
+    use crate::domain::sale::PaymentsError;
+    match error {
+        PaymentsError::Missing { price_cents } => catalog.tf(
+            "payment.missing",
+            &[("price", &catalog.money(*price_cents))],
+        ),
+        PaymentsError::Negative {
+            method,
+            amount_cents,
+        } => catalog.tf(
+            "payment.negative",
+            &[
+                ("method", &payment_method(catalog, *method)),
+                ("amount", &catalog.money(*amount_cents)),
+            ],
+        ),
+        PaymentsError::AmountOmitted { method, lines } => catalog.tf(
+            "payment.amount_omitted",
+            &[
+                ("method", &payment_method(catalog, *method)),
+                ("lines", lines),
+            ],
+        ),
+        PaymentsError::TotalMismatch {
+            given_cents,
+            price_cents,
+        } => catalog.tf(
+            "payment.total_mismatch",
+            &[
+                ("given", &catalog.money(*given_cents)),
+                ("price", &catalog.money(*price_cents)),
+                (
+                    "difference",
+                    &catalog.money((price_cents - given_cents).abs()),
+                ),
+            ],
+        ),
+    }
+}
+
+pub fn sale_refusal(catalog: &Catalog, refusal: &crate::domain::sale::SaleRefusal) -> String {
+    use crate::domain::sale::SaleRefusal;
+    let money = |cents: &i64| catalog.money(*cents);
+    match refusal {
+        SaleRefusal::ArchivedMember { name } => {
+            catalog.tf("sale.archived_member", &[("name", name)])
+        }
+        SaleRefusal::ArchivedCardType { name } => {
+            catalog.tf("sale.archived_card_type", &[("name", name)])
+        }
+        SaleRefusal::Payments(error) => payments_error(catalog, error),
+        SaleRefusal::ReasonMissing => catalog.t("sale.reason_missing").to_owned(),
+        SaleRefusal::CardClosed { card, state } => catalog.tf(
+            "sale.card_closed",
+            &[("card", card), ("state", &card_state(catalog, *state))],
+        ),
+        SaleRefusal::DueIsNotMoney => catalog.t("sale.due_not_money").to_owned(),
+        SaleRefusal::AmountNotPositive { amount_cents } => catalog.tf(
+            "sale.amount_not_positive",
+            &[("amount", &money(amount_cents))],
+        ),
+        SaleRefusal::NothingDue => catalog.t("sale.nothing_due").to_owned(),
+        SaleRefusal::MoreThanDue {
+            given_cents,
+            due_cents,
+        } => catalog.tf(
+            "sale.more_than_due",
+            &[("given", &money(given_cents)), ("due", &money(due_cents))],
+        ),
+        SaleRefusal::NotSaleDay { sold_on, today } => catalog.tf(
+            "sale.not_sale_day",
+            &[
+                ("sold_on", &catalog.date(*sold_on)),
+                ("today", &catalog.date(*today)),
+            ],
+        ),
+        SaleRefusal::SessionsUsed { count } => {
+            catalog.tf("sale.sessions_used", &[("count", count)])
+        }
+        SaleRefusal::RefundTooLarge {
+            given_cents,
+            refundable_cents,
+        } => catalog.tf(
+            "sale.refund_too_large",
+            &[
+                ("given", &money(given_cents)),
+                ("refundable", &money(refundable_cents)),
+            ],
+        ),
+        SaleRefusal::NoSessionChange => catalog.t("sale.no_session_change").to_owned(),
+        SaleRefusal::BelowZero { remaining, delta } => catalog.tf(
+            "sale.below_zero",
+            &[("remaining", remaining), ("delta", &format!("{delta:+}"))],
+        ),
+        SaleRefusal::TooManySessions {
+            remaining,
+            delta,
+            max,
+        } => catalog.tf(
+            "sale.too_many_sessions",
+            &[
+                ("remaining", remaining),
+                ("delta", &format!("{delta:+}")),
+                ("max", max),
+            ],
+        ),
+        SaleRefusal::ExpiryUnchanged { expiry } => {
+            let expiry = match expiry {
+                Some(date) => catalog.date(*date),
+                None => catalog.t("validity.none").to_owned(),
+            };
+            catalog.tf("sale.expiry_unchanged", &[("expiry", &expiry)])
+        }
+        SaleRefusal::ExpiryBeforeSale { expiry, sold_on } => catalog.tf(
+            "sale.expiry_before_sale",
+            &[
+                ("expiry", &catalog.date(*expiry)),
+                ("sold_on", &catalog.date(*sold_on)),
+            ],
+        ),
+    }
+}
+
+pub fn write_cards_error(catalog: &Catalog, error: &crate::print::WriteCardsError) -> String {
+    use crate::print::WriteCardsError;
+    match error {
+        WriteCardsError::Folder { path, source } => catalog.tf(
+            "print.folder_failed",
+            &[("path", &path.display()), ("detail", source)],
+        ),
+        WriteCardsError::Render { code, source } => {
+            catalog.tf("print.render_failed", &[("code", code), ("detail", source)])
+        }
+        WriteCardsError::Pdf(source) => catalog.tf("print.pdf_failed", &[("detail", source)]),
+        WriteCardsError::Write { path, source } => catalog.tf(
+            "print.write_failed",
+            &[("path", &path.display()), ("detail", source)],
+        ),
+    }
 }

@@ -12,6 +12,7 @@ mod manifest;
 mod members;
 mod open;
 mod pricing;
+mod sales;
 mod tx;
 mod verify;
 

@@ -5,12 +5,17 @@
 //! `App::update`, then draws once. A scanner's burst of thousands of keys is one frame.
 
 pub mod app;
+pub(crate) mod fields;
 mod front_desk;
 pub mod input;
 pub mod keymap;
+pub mod members;
+mod members_view;
 mod other_screens;
 pub mod pricing;
 mod pricing_view;
+pub mod profile_dialogs;
+pub mod screen;
 pub mod terminal;
 pub mod theme;
 pub mod view;
@@ -45,7 +50,13 @@ pub fn run(store: &Store, settings: &Settings, clock: &dyn Clock) -> anyhow::Res
     let theme = theme::Theme::from_environment();
 
     let stop = Arc::new(AtomicBool::new(false));
-    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
+    // In raw mode Ctrl-C is a key, but `kill -INT` still delivers SIGINT: quit cleanly too.
+    let signals = [
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+        signal_hook::consts::SIGINT,
+    ];
+    for signal in signals {
         signal_hook::flag::register(signal, Arc::clone(&stop))?;
     }
 
@@ -56,6 +67,7 @@ pub fn run(store: &Store, settings: &Settings, clock: &dyn Clock) -> anyhow::Res
     tracing::info!("front desk started");
 
     loop {
+        app.settle();
         terminal.draw(|frame| view::draw(frame, &app, &theme))?;
         if app.take_bell() {
             let mut stdout = io::stdout();

@@ -12,6 +12,7 @@ use carnet::domain::card::{Card, CardId, CardState};
 use carnet::domain::card_type::{ActivityId, CardType, CardTypeId, Validity};
 use carnet::domain::ledger::{EventId, EventKind, LedgerEvent};
 use carnet::domain::member::{Category, Member, MemberId};
+use carnet::domain::sale::PaymentMethod;
 use carnet::store::codec;
 use carnet::store::journal::JournalWrite;
 use common::{date, paris};
@@ -168,6 +169,43 @@ fn ledger_events_v1() {
             &event(100 + index as u64, kind),
         );
     }
+}
+
+/// Event kinds appended after the first ones, in fixtures of their own so that the ids in the
+/// older fixtures stay as they were.
+#[test]
+fn payment_events_v1() {
+    let kinds = [
+        (
+            "paid",
+            EventKind::Paid {
+                method: PaymentMethod::Cheque,
+                amount_cents: 6_000,
+            },
+        ),
+        (
+            "paid_due",
+            EventKind::Paid {
+                method: PaymentMethod::Due,
+                amount_cents: 2_050,
+            },
+        ),
+        (
+            "refunded",
+            EventKind::Refunded {
+                method: PaymentMethod::PassSport,
+                amount_cents: 5_000,
+                reason: "déménagement".to_owned(),
+            },
+        ),
+    ];
+    for (index, (name, kind)) in kinds.into_iter().enumerate() {
+        check(
+            &format!("event_{name}_v1"),
+            &event(200 + index as u64, kind),
+        );
+    }
+    check("payment_methods_v1", &PaymentMethod::ALL.to_vec());
 }
 
 #[test]

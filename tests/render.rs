@@ -215,3 +215,87 @@ fn pricing_english() {
 fn pricing_french() {
     pricing_snapshots(Language::Fr);
 }
+
+/// Draws Members: a search, the profile, and the form with its errors.
+fn members_snapshots(language: Language) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = club(dir.path());
+    let settings = settings(&dir.path().join("db"), language);
+    let clock = FixedClock::new(paris(2026, 12, 4, 18, 2, 10));
+    let mut app = App::new(&store, &settings, &clock, Keymap::built_in().unwrap()).unwrap();
+    let name = language_name(language);
+
+    type_scan(&mut app, "31415926");
+    app.update(Action::Command(Command::Members));
+    for c in "dupont mar".chars() {
+        app.update(Action::Insert(c));
+    }
+    app.settle();
+    insta::assert_snapshot!(format!("{name}_members_search"), screen_text(&app, 80, 24));
+    insta::assert_snapshot!(
+        format!("{name}_members_search_wide"),
+        screen_text(&app, 120, 30)
+    );
+
+    app.update(Action::Submit);
+    insta::assert_snapshot!(format!("{name}_member_profile"), screen_text(&app, 80, 24));
+    app.update(Action::Submit);
+    insta::assert_snapshot!(
+        format!("{name}_member_card_history"),
+        screen_text(&app, 80, 24)
+    );
+    app.update(Action::Cancel);
+    app.update(Action::Tab);
+    app.update(Action::Tab);
+    insta::assert_snapshot!(
+        format!("{name}_member_attendance"),
+        screen_text(&app, 80, 24)
+    );
+
+    app.update(Action::Command(Command::Sell));
+    app.update(Action::Tab);
+    for c in "cash:50".chars() {
+        app.update(Action::Insert(c));
+    }
+    app.update(Action::Submit);
+    insta::assert_snapshot!(
+        format!("{name}_sale_dialog_error"),
+        screen_text(&app, 80, 24)
+    );
+    app.update(Action::Cancel);
+    app.update(Action::BackTab);
+    app.update(Action::BackTab);
+    app.update(Action::Command(Command::ChangeCard));
+    insta::assert_snapshot!(
+        format!("{name}_card_change_dialog"),
+        screen_text(&app, 80, 24)
+    );
+    app.update(Action::Cancel);
+    app.update(Action::Tab);
+    insta::assert_snapshot!(
+        format!("{name}_member_purchases"),
+        screen_text(&app, 80, 24)
+    );
+
+    app.update(Action::Command(Command::Edit));
+    app.update(Action::Tab);
+    app.update(Action::Tab);
+    for c in "marie@".chars() {
+        app.update(Action::Insert(c));
+    }
+    app.update(Action::Submit);
+    insta::assert_snapshot!(
+        format!("{name}_member_form_errors"),
+        screen_text(&app, 80, 24)
+    );
+}
+
+#[test]
+fn members_english() {
+    members_snapshots(Language::En);
+}
+
+#[test]
+fn members_french() {
+    members_snapshots(Language::Fr);
+}

@@ -15,6 +15,7 @@ fn try_open(path: &std::path::Path) -> Result<Store, StoreError> {
         path,
         StoreOptions {
             cache_bytes: 16 << 20,
+            ..StoreOptions::default()
         },
     )
 }
@@ -219,4 +220,30 @@ fn journal_is_replayed_on_open() {
         0,
         "replay ends in a checkpoint"
     );
+}
+
+#[test]
+fn missing_database_not_created_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mistyped");
+    let options = StoreOptions {
+        create: false,
+        ..StoreOptions::default()
+    };
+    assert!(matches!(
+        Store::open(&path, options),
+        Err(StoreError::Missing { .. })
+    ));
+    assert!(!path.exists(), "nothing was created");
+}
+
+#[test]
+fn unfinished_snapshot_is_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    drop(try_open(&path).unwrap());
+    std::fs::write(path.join("snap.00000000000001.generating"), b"half written").unwrap();
+    let store = try_open(&path).unwrap();
+    drop(store);
+    assert!(!path.join("snap.00000000000001.generating").exists());
 }

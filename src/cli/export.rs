@@ -106,6 +106,8 @@ struct LedgerRow {
     expiry_from: Option<String>,
     expiry_to: Option<String>,
     reason: Option<String>,
+    /// Code of the payment method of a `paid` or `refunded` row, such as `cheque` or `due`.
+    payment_method: Option<&'static str>,
 }
 
 pub fn write(
@@ -246,6 +248,7 @@ fn ledger_row(event: crate::domain::LedgerEvent) -> LedgerRow {
         expiry_from: None,
         expiry_to: None,
         reason: None,
+        payment_method: None,
     };
     match event.kind {
         EventKind::CardSold { price_cents, .. } => {
@@ -276,6 +279,24 @@ fn ledger_row(event: crate::domain::LedgerEvent) -> LedgerRow {
         } => {
             row.kind = "cancelled";
             row.amount_cents = Some(refund_cents);
+            row.reason = Some(reason);
+        }
+        EventKind::Paid {
+            method,
+            amount_cents,
+        } => {
+            row.kind = "paid";
+            row.amount_cents = Some(amount_cents);
+            row.payment_method = Some(method.code());
+        }
+        EventKind::Refunded {
+            method,
+            amount_cents,
+            reason,
+        } => {
+            row.kind = "refunded";
+            row.amount_cents = Some(amount_cents);
+            row.payment_method = Some(method.code());
             row.reason = Some(reason);
         }
     }

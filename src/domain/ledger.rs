@@ -4,6 +4,7 @@
 use super::card::CardId;
 use super::card_type::ActivityId;
 use super::member::MemberId;
+use super::sale::PaymentMethod;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -53,6 +54,18 @@ pub enum EventKind {
         reason: String,
         refund_cents: i64,
     },
+    /// One payment line of a card's price. A `Due` line records an amount owed, which later
+    /// `Paid` events of another method settle.
+    Paid {
+        method: PaymentMethod,
+        amount_cents: i64,
+    },
+    /// Money given back after the sale, at most what was paid minus earlier refunds.
+    Refunded {
+        method: PaymentMethod,
+        amount_cents: i64,
+        reason: String,
+    },
 }
 
 impl LedgerEvent {
@@ -63,7 +76,10 @@ impl LedgerEvent {
             EventKind::SessionUsed { .. } => -1,
             EventKind::SessionReverted { .. } => 1,
             EventKind::Adjusted { delta, .. } => i64::from(*delta),
-            EventKind::ExpiryChanged { .. } | EventKind::Cancelled { .. } => 0,
+            EventKind::ExpiryChanged { .. }
+            | EventKind::Cancelled { .. }
+            | EventKind::Paid { .. }
+            | EventKind::Refunded { .. } => 0,
         }
     }
 }

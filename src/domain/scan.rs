@@ -141,7 +141,8 @@ fn extract_from_url(text: &str, parameter: &str) -> Option<String> {
     }
     let url = url::Url::parse(text).ok()?;
     if !parameter.is_empty()
-        && let Some((_, value)) = url.query_pairs().find(|(key, _)| key == parameter)
+        // Caps Lock upper-cases the whole URL, parameter name included.
+        && let Some((_, value)) = url.query_pairs().find(|(key, _)| key.eq_ignore_ascii_case(parameter))
     {
         return Some(value.into_owned());
     }

@@ -142,9 +142,13 @@ impl Store {
             )?;
             tx.put(TreeName::Reversals, &id_key(event_id.0), &reversal.id)?;
 
+            // The ledger keeps microseconds and the member record nanoseconds, so compare
+            // at the ledger's precision.
+            let same_instant =
+                |at: DateTime<Utc>| at.timestamp_micros() == original.at.timestamp_micros();
             if let Some(mut member) =
                 tx.get::<Member>(TreeName::Members, &id_key(card.member_id.0))?
-                && member.last_visit == Some(original.at)
+                && member.last_visit.is_some_and(same_instant)
             {
                 member.last_visit = previous_visit;
                 tx.put(TreeName::Members, &id_key(member.id.0), &member)?;

@@ -9,6 +9,8 @@ pub enum StoreError {
     InUse { path: PathBuf },
     #[error("the database at {path} is damaged: {detail}")]
     Corrupted { path: PathBuf, detail: String },
+    #[error("there is no Carnet database at {path}")]
+    Missing { path: PathBuf },
     #[error("{path} is not a Carnet database")]
     Foreign { path: PathBuf },
     #[error(

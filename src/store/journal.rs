@@ -47,6 +47,14 @@ impl Journal {
         file.read_to_end(&mut bytes)?;
 
         let (transactions, valid_len) = read_frames(&bytes);
+        if valid_len < bytes.len() && followed_by_valid_frame(&bytes, valid_len) {
+            // A torn write only ever cuts the end; a bad frame with good ones after it means
+            // the file was damaged, and acknowledged writes would be lost by truncating.
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("journal frame at byte {valid_len} is damaged and later frames are intact"),
+            ));
+        }
         if valid_len < bytes.len() {
             tracing::warn!(
                 torn_bytes = bytes.len() - valid_len,
@@ -118,6 +126,14 @@ fn read_frames(bytes: &[u8]) -> (Vec<Vec<JournalWrite>>, usize) {
     (transactions, offset)
 }
 
+/// Tells whether a complete, checksummed frame starts anywhere after the bad frame at `offset`.
+fn followed_by_valid_frame(bytes: &[u8], offset: usize) -> bool {
+    (offset + 1..bytes.len().saturating_sub(8)).any(|start| {
+        let (transactions, _) = read_frames(&bytes[start..]);
+        !transactions.is_empty()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,6 +184,21 @@ mod tests {
         let (_, replay) = Journal::open(&path).unwrap();
         assert_eq!(replay.len(), 2);
         assert_eq!(replay[1][0].key, b"c");
+    }
+
+    #[test]
+    fn damaged_middle_frame_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal");
+        let (mut journal, _) = Journal::open(&path).unwrap();
+        journal.append(&[write(1, b"a", Some(b"1"))]).unwrap();
+        journal.append(&[write(1, b"b", Some(b"2"))]).unwrap();
+        drop(journal);
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes[10] ^= 0xff;
+        std::fs::write(&path, bytes).unwrap();
+        let error = Journal::open(&path).unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::InvalidData);
     }
 
     #[test]

@@ -180,3 +180,23 @@ impl Store {
         }
     }
 }
+
+impl Store {
+    /// Changes a member's details; the code, creation date, archive flag and last visit stay.
+    pub fn update_member(&self, id: MemberId, details: &NewMember) -> Result<Member, StoreError> {
+        self.write(|tx| {
+            let mut member: Member = tx
+                .get(TreeName::Members, &id_key(id.0))?
+                .ok_or_else(|| super::tx::abort(not_found_member(id)))?;
+            member.first_name = normalize_name(&details.first_name);
+            member.last_name = normalize_name(&details.last_name);
+            member.email = details.email.clone();
+            member.phone = details.phone.clone();
+            member.birth_date = details.birth_date;
+            member.category = details.category.clone();
+            member.notes = details.notes.clone();
+            tx.put(TreeName::Members, &id_key(id.0), &member)?;
+            Ok(member)
+        })
+    }
+}

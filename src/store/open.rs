@@ -19,12 +19,16 @@ const LOCK_WAIT: Duration = Duration::from_millis(1500);
 pub struct StoreOptions {
     /// sled's page cache size. sled's default of 1 GiB does not bound memory, so it is always set.
     pub cache_bytes: u64,
+    /// Create the database when the folder is missing or empty; otherwise such a path is an
+    /// error, so a mistyped path is reported instead of silently giving an empty club.
+    pub create: bool,
 }
 
 impl Default for StoreOptions {
     fn default() -> Self {
         Self {
             cache_bytes: 64 * 1024 * 1024,
+            create: true,
         }
     }
 }
@@ -32,7 +36,7 @@ impl Default for StoreOptions {
 impl Store {
     /// Opens the database at `path`, creating it when the folder is missing or empty.
     pub fn open(path: &Path, options: StoreOptions) -> Result<Store, StoreError> {
-        let path = prepare_folder(path)?;
+        let path = prepare_folder(path, options.create)?;
         let db = open_sled_with_retry(&path, options)?;
 
         let mut trees = Vec::with_capacity(TreeName::ALL.len());
@@ -43,9 +47,18 @@ impl Store {
             );
         }
         let journal_path = path.join(JOURNAL_FILE);
-        let (journal, pending) = Journal::open(&journal_path).map_err(|source| StoreError::Io {
-            path: journal_path.clone(),
-            source,
+        let (journal, pending) = Journal::open(&journal_path).map_err(|source| {
+            if source.kind() == std::io::ErrorKind::InvalidData {
+                StoreError::Corrupted {
+                    path: path.clone(),
+                    detail: source.to_string(),
+                }
+            } else {
+                StoreError::Io {
+                    path: journal_path.clone(),
+                    source,
+                }
+            }
         })?;
         let store = Store {
             path,
@@ -150,7 +163,7 @@ impl Store {
 }
 
 /// Creates the folder (owner-only) if needed, and rejects a folder that contains something else.
-fn prepare_folder(path: &Path) -> Result<std::path::PathBuf, StoreError> {
+fn prepare_folder(path: &Path, create: bool) -> Result<std::path::PathBuf, StoreError> {
     let io = |source| StoreError::Io {
         path: path.to_owned(),
         source,
@@ -166,6 +179,11 @@ fn prepare_folder(path: &Path) -> Result<std::path::PathBuf, StoreError> {
             .filter_map(Result::ok)
             .map(|e| e.file_name());
         let has_entries = names.next().is_some();
+        if !has_entries && !create {
+            return Err(StoreError::Missing {
+                path: path.to_owned(),
+            });
+        }
         let looks_like_sled = path.join("conf").is_file() && path.join("db").is_file();
         // A folder that once held a Carnet database but lost sled's files is damaged, not new.
         if !looks_like_sled && path.join("manifest").is_file() {
@@ -179,6 +197,10 @@ fn prepare_folder(path: &Path) -> Result<std::path::PathBuf, StoreError> {
                 path: path.to_owned(),
             });
         }
+    } else if !create {
+        return Err(StoreError::Missing {
+            path: path.to_owned(),
+        });
     } else {
         std::fs::DirBuilder::new()
             .recursive(true)
@@ -186,7 +208,28 @@ fn prepare_folder(path: &Path) -> Result<std::path::PathBuf, StoreError> {
             .create(path)
             .map_err(io)?;
     }
+    remove_unfinished_snapshots(path)?;
     path.canonicalize().map_err(io)
+}
+
+/// Removes `snap.*.generating` files: sled writes a snapshot under that name and renames it
+/// when complete, so one left behind by a killed process is unfinished, and sled 0.34 reports
+/// it as corruption on the next open.
+fn remove_unfinished_snapshots(path: &Path) -> Result<(), StoreError> {
+    let io = |source| StoreError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    for entry in std::fs::read_dir(path).map_err(io)? {
+        let entry = entry.map_err(io)?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("snap.") && name.ends_with(".generating") {
+            tracing::warn!(file = %name, "removing an unfinished snapshot left by a killed process");
+            std::fs::remove_file(entry.path()).map_err(io)?;
+        }
+    }
+    Ok(())
 }
 
 fn open_sled_with_retry(path: &Path, options: StoreOptions) -> Result<sled::Db, StoreError> {

@@ -1,8 +1,11 @@
-//! The write path: a sled transaction over every tree that records what it writes, then a
-//! journal append made durable before the caller hears of success.
+//! The write path: a sled transaction over every tree that records what it writes, and a
+//! journal append made durable before the transaction commits, so a change that fails to reach
+//! the journal (a full disk) never reaches the database either.
 //!
-//! sled may run a transaction closure more than once on conflict, so closures stay pure:
-//! they read and write through [`TxView`] and leave logs, bells and screens to the caller.
+//! sled may run a transaction closure more than once on conflict, so bodies stay pure: they
+//! read and write through [`TxView`] and leave logs, bells and screens to the caller. The
+//! journal append inside the closure is the one exception, and it is safe to repeat because
+//! replaying after-images twice gives the same state.
 
 use super::journal::JournalWrite;
 use super::keys::TreeName;
@@ -76,7 +79,8 @@ impl Store {
     /// Runs `body` as one transaction over every tree, then journals what it wrote and waits
     /// for the journal to reach stable storage. Only then is the result returned.
     pub(crate) fn write<T>(&self, body: impl Fn(&TxView) -> TxResult<T>) -> Result<T, StoreError> {
-        let mut journal = self.lock_writer();
+        // The writer lock also orders journal frames as the transactions commit.
+        let journal = RefCell::new(self.lock_writer());
 
         let outcome = self.trees.as_slice().transaction(|trees| {
             let view = TxView {
@@ -84,21 +88,26 @@ impl Store {
                 writes: RefCell::new(Vec::new()),
             };
             let value = body(&view)?;
-            Ok((value, view.writes.into_inner()))
+            let writes = view.writes.into_inner();
+            if !writes.is_empty() {
+                // Durable before commit: if the append fails, the transaction aborts and
+                // nothing changes.
+                journal
+                    .borrow_mut()
+                    .append(&writes)
+                    .map_err(|error| abort(self.io_error(error)))?;
+            }
+            Ok(value)
         });
-        let (value, writes) = match outcome {
-            Ok(done) => done,
+        // NOTE: a sled storage error at commit, after the journal append, leaves the change in
+        // the journal only; it is applied when the database is next opened.
+        let value = match outcome {
+            Ok(value) => value,
             Err(TransactionError::Abort(error)) => return Err(error),
             Err(TransactionError::Storage(error)) => return Err(self.sled_error(error)),
         };
 
-        if !writes.is_empty() {
-            // NOTE: if this append fails, sled already has the change in memory and may still
-            // persist it. The caller reports a failure, so staff check the result by hand.
-            journal
-                .append(&writes)
-                .map_err(|error| self.io_error(error))?;
-        }
+        let mut journal = journal.into_inner();
         if journal.records() >= CHECKPOINT_EVERY {
             self.checkpoint_locked(&mut journal)?;
         }

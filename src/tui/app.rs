@@ -1,7 +1,9 @@
 //! Application state and `update`, the only place state changes. Drawing reads it.
 
 use super::keymap::{Command, KeyScope, Keymap};
-use super::pricing::{PricingContext, PricingState};
+use super::members::MembersState;
+use super::pricing::PricingState;
+use super::screen::{ScreenContext, ScreenState};
 use crate::config::Settings;
 use crate::desk::{ScanRequest, ScanResult, check_in_scan, write_context};
 use crate::domain::{Activity, ActivityId, Clock, MemberCode};
@@ -110,6 +112,7 @@ pub struct App<'a> {
     pub activity: Option<ActivityId>,
     pub demo_codes: Vec<(String, MemberCode)>,
     pub pricing: PricingState,
+    pub members: MembersState,
     pub bell_pending: bool,
     pub quit: bool,
 }
@@ -144,6 +147,7 @@ impl<'a> App<'a> {
             activity: None,
             demo_codes: store.demo_codes()?,
             pricing: PricingState::default(),
+            members: MembersState::default(),
             bell_pending: false,
             quit: false,
         };
@@ -173,19 +177,53 @@ impl<'a> App<'a> {
     }
 
     fn apply(&mut self, action: Action) -> Result<(), StoreError> {
-        let pricing_text =
-            self.popup.is_none() && self.screen == Screen::Pricing && self.pricing.takes_text();
-        match action {
-            Action::Insert(c) if pricing_text => self.pricing.insert(c),
-            Action::Paste(text) if pricing_text => {
-                text.chars()
-                    .filter(|c| !c.is_control())
-                    .for_each(|c| self.pricing.insert(c));
+        // A screen with its own fields gets the keys first; the front desk gets the rest.
+        // NOTE: a card scanned while a form has the focus is typed into the focused field, and
+        // its Enter saves the form; staff see it in the form, but the member is not checked in.
+        if self.popup.is_none() {
+            if let Some(action) = self.apply_to_screen(action)? {
+                return self.apply_to_front_desk(action);
             }
-            Action::DeleteBack if pricing_text => self.pricing.delete_back(),
+            return Ok(());
+        }
+        self.apply_to_front_desk(action)
+    }
+
+    /// Gives `action` to the screen shown, if it has its own fields and lists; returns the
+    /// action back when the screen leaves it to the front desk.
+    fn apply_to_screen(&mut self, action: Action) -> Result<Option<Action>, StoreError> {
+        let scan_empty = self.scan.value().is_empty();
+        let (screen, context) = match self.screen_parts() {
+            Some(parts) => parts,
+            None => return Ok(Some(action)),
+        };
+        let takes_text = screen.takes_text();
+        match action {
+            Action::Insert(c) if takes_text => screen.insert(c),
+            Action::Paste(text) if takes_text => text
+                .chars()
+                .filter(|c| !c.is_control())
+                .for_each(|c| screen.insert(c)),
+            Action::DeleteBack if takes_text => screen.delete_back(),
+            Action::Navigate(key) => screen.navigate(key),
+            Action::Tab | Action::BackTab => screen.tab(action == Action::Tab),
+            Action::Submit if scan_empty => screen.submit(&context)?,
+            Action::Cancel => {
+                if !screen.cancel() {
+                    return Ok(Some(Action::Cancel));
+                }
+            }
+            other => return Ok(Some(other)),
+        }
+        self.after_screen_change()?;
+        Ok(None)
+    }
+
+    fn apply_to_front_desk(&mut self, action: Action) -> Result<(), StoreError> {
+        match action {
             Action::Insert(c) => {
-                // Typing on any other screen goes to the scan field, and closes a popup, so a
-                // member scanning while staff look elsewhere is not lost.
+                // Typing on a screen without fields goes to the scan field, and closes a popup,
+                // so a member scanning while staff look elsewhere is not lost.
                 self.popup = None;
                 self.screen = Screen::FrontDesk;
                 self.scan.handle(InputRequest::InsertChar(c));
@@ -201,33 +239,16 @@ impl<'a> App<'a> {
                 self.scan.handle(InputRequest::DeletePrevChar);
             }
             Action::ClearField => self.clear_field(),
-            Action::Navigate(key) if self.screen == Screen::Pricing && self.popup.is_none() => {
-                self.pricing.navigate(key)
+            Action::Navigate(key) => {
+                // Staff may move the cursor to fix a typed code; a scanner with NumLock off
+                // sends only such keys, which the submit below recognises.
+                super::fields::edit_cursor(&mut self.scan, key);
+                self.stray_keys += 1;
             }
-            Action::Navigate(_) => self.stray_keys += 1,
-            Action::Tab | Action::BackTab
-                if self.screen == Screen::Pricing && self.popup.is_none() =>
-            {
-                self.pricing.tab(action == Action::Tab);
-            }
-            Action::Submit | Action::Tab | Action::BackTab => {
-                if self.screen == Screen::Pricing
-                    && self.popup.is_none()
-                    && self.scan.value().is_empty()
-                {
-                    let (pricing, context) = self.pricing_parts();
-                    pricing.submit(&context)?;
-                    self.after_pricing_change();
-                } else {
-                    self.submit()?;
-                }
-            }
+            Action::Submit | Action::Tab | Action::BackTab => self.submit()?,
             Action::Cancel => {
-                // Esc closes the innermost thing open: a popup, then a pricing form or panel;
-                // with nothing open it clears the scan field.
-                let closed = self.popup.take().is_some()
-                    || (self.screen == Screen::Pricing && self.pricing.cancel());
-                if !closed {
+                // Esc closes a popup; with nothing open it clears the scan field.
+                if self.popup.take().is_none() {
                     self.clear_field();
                 }
             }
@@ -237,15 +258,40 @@ impl<'a> App<'a> {
         Ok(())
     }
 
-    /// Splits the app into the pricing state and what pricing updates read.
-    fn pricing_parts(&mut self) -> (&mut PricingState, PricingContext<'_>) {
-        let context = PricingContext {
+    /// Splits the app into the state of the screen shown, if it has one, and what its updates read.
+    fn screen_parts(&mut self) -> Option<(&mut dyn ScreenState, ScreenContext<'_>)> {
+        let context = ScreenContext {
             store: self.store,
             catalog: &self.catalog,
             write: write_context(self.settings, self.clock),
             today: self.settings.club_time.local_date(self.clock.now()),
+            club_name: &self.settings.club_name,
+            print_folder: &self.settings.print_folder,
         };
-        (&mut self.pricing, context)
+        let screen: &mut dyn ScreenState = match self.screen {
+            Screen::Pricing => &mut self.pricing,
+            Screen::Members => &mut self.members,
+            _ => return None,
+        };
+        Some((screen, context))
+    }
+
+    /// Brings what other screens show up to date after a screen changed data.
+    fn after_screen_change(&mut self) -> Result<(), StoreError> {
+        if self.screen == Screen::Pricing {
+            self.after_pricing_change();
+        }
+        Ok(())
+    }
+
+    /// Applies what depends on every key of a batch at once, such as the member search; the
+    /// event loop calls it after draining the queued events and before drawing.
+    pub fn settle(&mut self) {
+        let today = self.today();
+        if let Err(error) = self.members.settle(self.store, today) {
+            tracing::error!(%error, "member search failed");
+            self.panel = Panel::Error(crate::messages::store_error(&self.catalog, &error));
+        }
     }
 
     /// Refreshes the front desk's activity selector, which lists the active activities that
@@ -273,8 +319,16 @@ impl<'a> App<'a> {
 
     /// Returns the key scope of the screen shown, for screen-specific shortcuts.
     pub fn key_scope(&self) -> Option<KeyScope> {
-        (self.screen == Screen::Pricing && self.popup.is_none() && !self.pricing.takes_text())
-            .then_some(KeyScope::Pricing)
+        if self.popup.is_some() {
+            return None;
+        }
+        match self.screen {
+            // The pricing form's fields take no shortcuts; its list does.
+            Screen::Pricing => (!self.pricing.takes_text()).then_some(KeyScope::Pricing),
+            Screen::Members if self.members.in_profile() => Some(KeyScope::MemberProfile),
+            Screen::Members => Some(KeyScope::Members),
+            _ => None,
+        }
     }
 
     fn clear_field(&mut self) {
@@ -287,7 +341,8 @@ impl<'a> App<'a> {
         self.screen = Screen::FrontDesk;
         let scanned = self.scan.value_and_reset();
         let stray_keys = std::mem::take(&mut self.stray_keys);
-        if stray_keys > 0 {
+        // Navigation keys and no text: a keypad scanner with NumLock off, or in keypad mode.
+        if stray_keys > 0 && scanned.trim().is_empty() {
             self.panel = Panel::Unreadable;
             self.repeat_candidate = None;
             self.bell_pending = self.settings.bell_on_refusal;
@@ -328,11 +383,15 @@ impl<'a> App<'a> {
                 };
             }
             Command::FrontDesk => self.go(Screen::FrontDesk),
-            Command::Members => self.go(Screen::Members),
+            Command::Members => {
+                self.go(Screen::Members);
+                let today = self.today();
+                self.members.open(self.store, today)?;
+            }
             Command::Pricing => {
                 self.go(Screen::Pricing);
                 let today = self.today();
-                self.pricing.reload(self.store, today)?;
+                self.pricing.open(self.store, today)?;
             }
             Command::SessionCards => self.go(Screen::SessionCards),
             Command::Reports => self.go(Screen::Reports),
@@ -340,18 +399,47 @@ impl<'a> App<'a> {
             Command::ChargeAgain => self.charge_again()?,
             Command::Undo => self.undo()?,
             Command::Quit => self.quit = true,
+            Command::Sell => self.sell()?,
             Command::New
             | Command::Archive
             | Command::Delete
             | Command::ShowArchived
             | Command::Activities
-            | Command::History => {
-                if self.screen == Screen::Pricing {
-                    let (pricing, context) = self.pricing_parts();
-                    pricing.command(command, &context)?;
-                    self.after_pricing_change();
+            | Command::History
+            | Command::Edit
+            | Command::ChangeCard
+            | Command::Print => {
+                if let Some((screen, context)) = self.screen_parts() {
+                    screen.command(command, &context)?;
+                    self.after_screen_change()?;
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// Opens the sale dialog: on a member's profile, or after the front desk refused a
+    /// member for want of a valid card.
+    fn sell(&mut self) -> Result<(), StoreError> {
+        if self.screen == Screen::FrontDesk {
+            let Panel::Scan(result) = &self.panel else {
+                return Ok(());
+            };
+            let CheckInOutcome::Refused {
+                member: Some(member),
+                ..
+            } = &result.outcome
+            else {
+                return Ok(());
+            };
+            let member_id = member.id;
+            self.go(Screen::Members);
+            let today = self.today();
+            self.members.open(self.store, today)?;
+            self.members.show_profile(self.store, member_id)?;
+        }
+        if let Some((screen, context)) = self.screen_parts() {
+            screen.command(Command::Sell, &context)?;
         }
         Ok(())
     }

@@ -5,6 +5,7 @@ use super::app::{App, Panel};
 use super::keymap::Command;
 use super::theme::Theme;
 use super::view::centered;
+use crate::domain::checkin::Refusal;
 use crate::messages;
 use crate::store::{CheckInOutcome, TodayCheckIn};
 use ratatui::Frame;
@@ -82,7 +83,7 @@ fn panel_content(app: &App, theme: &Theme) -> PanelContent {
             style: Style::new(),
             symbol: String::new(),
             word: String::new(),
-            details: vec![catalog.t("desk.ready").to_owned()],
+            details: ready_lines(app),
         },
         Panel::Scan(result) => {
             let zone = app.settings().club_time.zone;
@@ -102,6 +103,21 @@ fn panel_content(app: &App, theme: &Theme) -> PanelContent {
                     (theme.error, "result.refused_symbol", "result.refused")
                 }
             };
+            if let CheckInOutcome::Refused {
+                member: Some(_),
+                refusal,
+            } = &result.outcome
+                && matches!(
+                    refusal,
+                    Refusal::NoCard
+                        | Refusal::AllUsedUp
+                        | Refusal::Expired { .. }
+                        | Refusal::NoCardForActivity
+                )
+            {
+                let key = app.keymap.key_for(Command::Sell).unwrap_or("");
+                details.push(catalog.tf("desk.sell_hint", &[("key", &key)]));
+            }
             if matches!(result.outcome, CheckInOutcome::AlreadyCheckedIn { .. }) {
                 let key = app.keymap.key_for(Command::ChargeAgain).unwrap_or("");
                 details.push(catalog.tf("desk.charge_again_hint", &[("key", &key)]));
@@ -142,6 +158,19 @@ fn panel_content(app: &App, theme: &Theme) -> PanelContent {
             vec![text.clone()],
         ),
     }
+}
+
+/// The ready message, followed in a demo club by the codes to try and what each shows.
+fn ready_lines(app: &App) -> Vec<String> {
+    let catalog = &app.catalog;
+    let mut lines = vec![catalog.t("desk.ready").to_owned()];
+    if !app.demo_codes.is_empty() {
+        lines.push(catalog.t("desk.demo_codes").to_owned());
+        for (label_key, code) in &app.demo_codes {
+            lines.push(format!("  {code}  {}", catalog.t(label_key)));
+        }
+    }
+    lines
 }
 
 /// Draws the outcome so it reads from a step away: the word in large letters when it fits,
@@ -232,16 +261,18 @@ fn draw_today(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, demo_code
 
     let mut block = Block::bordered().title(title);
     if demo_codes_below && !app.demo_codes.is_empty() {
-        let codes: Vec<String> = app
-            .demo_codes
-            .iter()
-            .map(|(_, code)| code.to_string())
-            .collect();
-        let line = format!(
-            " {} {} ",
-            catalog.t("desk.demo_codes_short"),
-            codes.join(" · ")
-        );
+        // As many codes as the border has room for; the ready panel lists them all.
+        let room = usize::from(area.width.saturating_sub(4));
+        let mut line = format!(" {}", catalog.t("desk.demo_codes_short"));
+        for (index, (_, code)) in app.demo_codes.iter().enumerate() {
+            let separator = if index == 0 { " " } else { " · " };
+            let next = format!("{separator}{code}");
+            if unicode_width::UnicodeWidthStr::width(line.as_str()) + next.len() + 1 > room {
+                break;
+            }
+            line.push_str(&next);
+        }
+        line.push(' ');
         block = block.title_bottom(Line::from(Span::styled(line, theme.key)));
     }
     frame.render_widget(Table::new(rows, widths).header(header).block(block), area);

@@ -25,6 +25,14 @@ pub enum Command {
     ShowArchived,
     Activities,
     History,
+    /// Edit the record shown.
+    Edit,
+    /// Sell a card to the member shown, or to the member just refused at the front desk.
+    Sell,
+    /// Change the selected card: sessions, expiry, payment, cancellation, refund.
+    ChangeCard,
+    /// Write printable membership cards of the member shown, or of every match listed.
+    Print,
 }
 
 /// The screen a binding applies to; bindings without a scope apply everywhere.
@@ -32,6 +40,8 @@ pub enum Command {
 #[serde(rename_all = "snake_case")]
 pub enum KeyScope {
     Pricing,
+    Members,
+    MemberProfile,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -2,12 +2,14 @@
 //! change history. State and its updates live here; drawing is in `pricing_view`.
 
 use super::app::NavKey;
+use super::fields::{edit_cursor, moved};
 use super::keymap::Command;
+use super::screen::{ScreenContext, ScreenState};
 use crate::domain::card_type::{Activity, ActivityId, CardType, CardTypeId};
 use crate::domain::pricing::{CardTypeInput, FieldErrors, validate};
 use crate::i18n::Catalog;
 use crate::messages;
-use crate::store::{CardTypeUsage, PricingRefusal, Store, StoreError, WriteContext};
+use crate::store::{CardTypeUsage, PricingRefusal, Store, StoreError};
 use chrono::NaiveDate;
 use std::collections::HashMap;
 use tui_input::{Input, InputRequest};
@@ -20,9 +22,6 @@ pub const FIELD_SESSIONS: usize = 2;
 pub const FIELD_VALIDITY: usize = 3;
 pub const FIELD_AUDIENCE: usize = 4;
 pub const FIELD_ACTIVITIES: usize = 5;
-
-/// Rows a page key moves in lists.
-const PAGE: usize = 10;
 
 #[derive(Debug, Default)]
 pub struct PricingState {
@@ -83,15 +82,16 @@ pub struct ActivitiesPanel {
     pub confirm_delete: Option<ActivityId>,
 }
 
-/// The parts of the app that one pricing update reads.
-pub struct PricingContext<'a> {
-    pub store: &'a Store,
-    pub catalog: &'a Catalog,
-    pub write: WriteContext,
-    pub today: NaiveDate,
-}
-
 impl PricingState {
+    /// Shows the list (a form being filled stays open) with fresh data.
+    pub fn open(&mut self, store: &Store, today: NaiveDate) -> Result<(), StoreError> {
+        if !matches!(self.mode, PricingMode::Form(_)) {
+            self.mode = PricingMode::List;
+        }
+        self.notice = None;
+        self.reload(store, today)
+    }
+
     /// Reloads card types, activities and the count of cards of each type.
     pub fn reload(&mut self, store: &Store, today: NaiveDate) -> Result<(), StoreError> {
         let mut types = store.card_types()?;
@@ -120,171 +120,12 @@ impl PricingState {
         self.visible().get(self.selected).copied()
     }
 
-    /// Tells whether printable keys go to a field of this screen rather than to the scan field.
-    pub fn takes_text(&self) -> bool {
-        match &self.mode {
-            PricingMode::Form(_) => true,
-            PricingMode::Activities(panel) => panel.editing.is_some(),
-            _ => false,
-        }
-    }
-
     /// Tells whether the list and its shortcuts are showing (no form or panel open).
     pub fn in_list(&self) -> bool {
         matches!(self.mode, PricingMode::List)
     }
 
-    pub fn insert(&mut self, c: char) {
-        match &mut self.mode {
-            PricingMode::Form(form) => form.insert(c),
-            PricingMode::Activities(ActivitiesPanel {
-                editing: Some((_, input)),
-                ..
-            }) => {
-                input.handle(InputRequest::InsertChar(c));
-            }
-            _ => {}
-        }
-    }
-
-    pub fn delete_back(&mut self) {
-        match &mut self.mode {
-            PricingMode::Form(form) if form.focus < TEXT_FIELDS => {
-                form.inputs[form.focus].handle(InputRequest::DeletePrevChar);
-                form.after_edit();
-            }
-            PricingMode::Activities(ActivitiesPanel {
-                editing: Some((_, input)),
-                ..
-            }) => {
-                input.handle(InputRequest::DeletePrevChar);
-            }
-            _ => {}
-        }
-    }
-
-    pub fn tab(&mut self, forward: bool) {
-        if let PricingMode::Form(form) = &mut self.mode {
-            let fields = TEXT_FIELDS + 1;
-            form.focus = if forward {
-                (form.focus + 1) % fields
-            } else {
-                (form.focus + fields - 1) % fields
-            };
-        }
-    }
-
-    pub fn navigate(&mut self, key: NavKey) {
-        match &mut self.mode {
-            PricingMode::List => {
-                let count = self.visible().len();
-                self.selected = moved(self.selected, count, key);
-            }
-            PricingMode::Form(form) => form.navigate(key),
-            PricingMode::Activities(panel) if panel.editing.is_none() => {
-                panel.selected = moved(panel.selected, self.activities.len(), key);
-            }
-            PricingMode::Activities(ActivitiesPanel {
-                editing: Some((_, input)),
-                ..
-            }) => {
-                edit_cursor(input, key);
-            }
-            PricingMode::History { scroll } => *scroll = moved(*scroll, usize::MAX, key),
-            _ => {}
-        }
-    }
-
-    /// Esc: leaves the form or panel without saving; returns false when there was nothing to close.
-    pub fn cancel(&mut self) -> bool {
-        match &mut self.mode {
-            PricingMode::List => false,
-            PricingMode::Form(form) if form.confirming => {
-                form.confirming = false;
-                true
-            }
-            PricingMode::Activities(panel)
-                if panel.editing.is_some() || panel.confirm_delete.is_some() =>
-            {
-                panel.editing = None;
-                panel.confirm_delete = None;
-                true
-            }
-            _ => {
-                self.mode = PricingMode::List;
-                true
-            }
-        }
-    }
-
-    /// Enter: edits the selected type from the list, or saves the form or the activity name.
-    pub fn submit(&mut self, context: &PricingContext) -> Result<(), StoreError> {
-        match &mut self.mode {
-            PricingMode::List => {
-                if let Some(card_type) = self.selected_type().cloned() {
-                    let sold = self.usage.get(&card_type.id).map_or(0, |u| u.sold);
-                    let form = CardTypeForm::edit(
-                        &card_type,
-                        sold,
-                        context.catalog,
-                        self.choices(&card_type.activities),
-                        self.audiences(),
-                    );
-                    self.mode = PricingMode::Form(Box::new(form));
-                }
-                Ok(())
-            }
-            PricingMode::Form(_) => self.save_form(context),
-            PricingMode::Activities(_) => self.save_activity(context),
-            _ => Ok(()),
-        }
-    }
-
-    pub fn command(
-        &mut self,
-        command: Command,
-        context: &PricingContext,
-    ) -> Result<(), StoreError> {
-        self.notice = None;
-        match (command, &self.mode) {
-            (Command::New, PricingMode::List) => {
-                self.mode = PricingMode::Form(Box::new(CardTypeForm::new(
-                    self.choices(&[]),
-                    self.audiences(),
-                )));
-            }
-            (Command::New, PricingMode::Activities(_)) => {
-                if let PricingMode::Activities(panel) = &mut self.mode {
-                    panel.editing = Some((None, Input::default()));
-                }
-            }
-            (Command::Archive, PricingMode::List) => self.toggle_archived(context)?,
-            (Command::Archive, PricingMode::Activities(_)) => {
-                self.toggle_activity_archived(context)?
-            }
-            (Command::Delete, PricingMode::List) => self.ask_delete(context),
-            (Command::Delete, PricingMode::ConfirmDelete(id)) => {
-                let id = *id;
-                self.delete(id, context)?;
-            }
-            (Command::Delete, PricingMode::Activities(_)) => self.delete_activity(context)?,
-            (Command::ShowArchived, PricingMode::List) => {
-                self.show_archived = !self.show_archived;
-                self.selected = 0;
-            }
-            (Command::Activities, PricingMode::List) => {
-                self.mode = PricingMode::Activities(ActivitiesPanel::default())
-            }
-            (Command::History, PricingMode::List) => {
-                self.history = context.store.audit_events()?;
-                self.mode = PricingMode::History { scroll: 0 };
-            }
-            _ => {}
-        }
-        Ok(())
-    }
-
-    fn save_form(&mut self, context: &PricingContext) -> Result<(), StoreError> {
+    fn save_form(&mut self, context: &ScreenContext) -> Result<(), StoreError> {
         let PricingMode::Form(form) = &mut self.mode else {
             return Ok(());
         };
@@ -334,7 +175,7 @@ impl PricingState {
         Ok(())
     }
 
-    fn toggle_archived(&mut self, context: &PricingContext) -> Result<(), StoreError> {
+    fn toggle_archived(&mut self, context: &ScreenContext) -> Result<(), StoreError> {
         let Some(card_type) = self.selected_type().cloned() else {
             return Ok(());
         };
@@ -364,7 +205,7 @@ impl PricingState {
         Ok(())
     }
 
-    fn ask_delete(&mut self, context: &PricingContext) {
+    fn ask_delete(&mut self, context: &ScreenContext) {
         let Some(card_type) = self.selected_type() else {
             return;
         };
@@ -380,7 +221,7 @@ impl PricingState {
         }
     }
 
-    fn delete(&mut self, id: CardTypeId, context: &PricingContext) -> Result<(), StoreError> {
+    fn delete(&mut self, id: CardTypeId, context: &ScreenContext) -> Result<(), StoreError> {
         let name = self
             .types
             .iter()
@@ -403,7 +244,7 @@ impl PricingState {
         self.reload(context.store, context.today)
     }
 
-    fn save_activity(&mut self, context: &PricingContext) -> Result<(), StoreError> {
+    fn save_activity(&mut self, context: &ScreenContext) -> Result<(), StoreError> {
         let PricingMode::Activities(panel) = &mut self.mode else {
             return Ok(());
         };
@@ -451,7 +292,7 @@ impl PricingState {
         Ok(())
     }
 
-    fn toggle_activity_archived(&mut self, context: &PricingContext) -> Result<(), StoreError> {
+    fn toggle_activity_archived(&mut self, context: &ScreenContext) -> Result<(), StoreError> {
         let PricingMode::Activities(panel) = &self.mode else {
             return Ok(());
         };
@@ -472,7 +313,7 @@ impl PricingState {
     }
 
     /// Deletes the selected activity on the second Ctrl-D; the first one requests confirmation.
-    fn delete_activity(&mut self, context: &PricingContext) -> Result<(), StoreError> {
+    fn delete_activity(&mut self, context: &ScreenContext) -> Result<(), StoreError> {
         let PricingMode::Activities(panel) = &mut self.mode else {
             return Ok(());
         };
@@ -649,29 +490,156 @@ impl CardTypeForm {
     }
 }
 
-/// Moves a list index by a navigation key, within `count` items.
-fn moved(index: usize, count: usize, key: NavKey) -> usize {
-    let last = count.saturating_sub(1);
-    match key {
-        NavKey::Up => index.saturating_sub(1),
-        NavKey::Down => (index + 1).min(last),
-        NavKey::PageUp => index.saturating_sub(PAGE),
-        NavKey::PageDown => (index + PAGE).min(last),
-        NavKey::Home => 0,
-        NavKey::End => last,
-        _ => index,
+impl ScreenState for PricingState {
+    fn takes_text(&self) -> bool {
+        match &self.mode {
+            PricingMode::Form(_) => true,
+            PricingMode::Activities(panel) => panel.editing.is_some(),
+            _ => false,
+        }
     }
-}
 
-/// Applies cursor keys to a text field.
-fn edit_cursor(input: &mut Input, key: NavKey) {
-    let request = match key {
-        NavKey::Left => InputRequest::GoToPrevChar,
-        NavKey::Right => InputRequest::GoToNextChar,
-        NavKey::Home => InputRequest::GoToStart,
-        NavKey::End => InputRequest::GoToEnd,
-        NavKey::Delete => InputRequest::DeleteNextChar,
-        _ => return,
-    };
-    input.handle(request);
+    fn insert(&mut self, c: char) {
+        match &mut self.mode {
+            PricingMode::Form(form) => form.insert(c),
+            PricingMode::Activities(ActivitiesPanel {
+                editing: Some((_, input)),
+                ..
+            }) => {
+                input.handle(InputRequest::InsertChar(c));
+            }
+            _ => {}
+        }
+    }
+
+    fn delete_back(&mut self) {
+        match &mut self.mode {
+            PricingMode::Form(form) if form.focus < TEXT_FIELDS => {
+                form.inputs[form.focus].handle(InputRequest::DeletePrevChar);
+                form.after_edit();
+            }
+            PricingMode::Activities(ActivitiesPanel {
+                editing: Some((_, input)),
+                ..
+            }) => {
+                input.handle(InputRequest::DeletePrevChar);
+            }
+            _ => {}
+        }
+    }
+
+    fn tab(&mut self, forward: bool) {
+        if let PricingMode::Form(form) = &mut self.mode {
+            let fields = TEXT_FIELDS + 1;
+            form.focus = if forward {
+                (form.focus + 1) % fields
+            } else {
+                (form.focus + fields - 1) % fields
+            };
+        }
+    }
+
+    fn navigate(&mut self, key: NavKey) {
+        match &mut self.mode {
+            PricingMode::List => {
+                let count = self.visible().len();
+                self.selected = moved(self.selected, count, key);
+            }
+            PricingMode::Form(form) => form.navigate(key),
+            PricingMode::Activities(panel) if panel.editing.is_none() => {
+                panel.selected = moved(panel.selected, self.activities.len(), key);
+            }
+            PricingMode::Activities(ActivitiesPanel {
+                editing: Some((_, input)),
+                ..
+            }) => {
+                edit_cursor(input, key);
+            }
+            PricingMode::History { scroll } => *scroll = moved(*scroll, usize::MAX, key),
+            _ => {}
+        }
+    }
+
+    fn cancel(&mut self) -> bool {
+        match &mut self.mode {
+            PricingMode::List => false,
+            PricingMode::Form(form) if form.confirming => {
+                form.confirming = false;
+                true
+            }
+            PricingMode::Activities(panel)
+                if panel.editing.is_some() || panel.confirm_delete.is_some() =>
+            {
+                panel.editing = None;
+                panel.confirm_delete = None;
+                true
+            }
+            _ => {
+                self.mode = PricingMode::List;
+                true
+            }
+        }
+    }
+
+    fn submit(&mut self, context: &ScreenContext) -> Result<(), StoreError> {
+        match &mut self.mode {
+            PricingMode::List => {
+                if let Some(card_type) = self.selected_type().cloned() {
+                    let sold = self.usage.get(&card_type.id).map_or(0, |u| u.sold);
+                    let form = CardTypeForm::edit(
+                        &card_type,
+                        sold,
+                        context.catalog,
+                        self.choices(&card_type.activities),
+                        self.audiences(),
+                    );
+                    self.mode = PricingMode::Form(Box::new(form));
+                }
+                Ok(())
+            }
+            PricingMode::Form(_) => self.save_form(context),
+            PricingMode::Activities(_) => self.save_activity(context),
+            _ => Ok(()),
+        }
+    }
+
+    fn command(&mut self, command: Command, context: &ScreenContext) -> Result<(), StoreError> {
+        self.notice = None;
+        match (command, &self.mode) {
+            (Command::New, PricingMode::List) => {
+                self.mode = PricingMode::Form(Box::new(CardTypeForm::new(
+                    self.choices(&[]),
+                    self.audiences(),
+                )));
+            }
+            (Command::New, PricingMode::Activities(_)) => {
+                if let PricingMode::Activities(panel) = &mut self.mode {
+                    panel.editing = Some((None, Input::default()));
+                }
+            }
+            (Command::Archive, PricingMode::List) => self.toggle_archived(context)?,
+            (Command::Archive, PricingMode::Activities(_)) => {
+                self.toggle_activity_archived(context)?
+            }
+            (Command::Delete, PricingMode::List) => self.ask_delete(context),
+            (Command::Delete, PricingMode::ConfirmDelete(id)) => {
+                let id = *id;
+                self.delete(id, context)?;
+            }
+            (Command::Delete, PricingMode::Activities(_)) => self.delete_activity(context)?,
+            (Command::ShowArchived, PricingMode::List) => {
+                self.show_archived = !self.show_archived;
+                self.selected = 0;
+            }
+            (Command::Activities, PricingMode::List) => {
+                self.mode = PricingMode::Activities(ActivitiesPanel::default())
+            }
+            (Command::History, PricingMode::List) => {
+                self.history = context.store.audit_events()?;
+                self.mode = PricingMode::History { scroll: 0 };
+            }
+            _ => {}
+        }
+        Ok(())
+    }
 }

@@ -168,7 +168,12 @@ fn draw_details(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let usage = state.usage.get(&card_type.id).copied().unwrap_or_default();
     let activities = activity_names(state, &card_type.activities)
         .unwrap_or_else(|| catalog.t("pricing.all_activities").to_owned());
-    let label = |key: &str| Span::styled(format!("{}: ", catalog.t(key)), theme.muted);
+    let label = |key: &str| {
+        Span::styled(
+            catalog.tf("ui.label", &[("label", &catalog.t(key))]),
+            theme.muted,
+        )
+    };
     let lines = vec![
         Line::from(vec![
             Span::styled(card_type.name.clone(), theme.title),

@@ -4,7 +4,7 @@
 use super::app::{App, Popup, Screen};
 use super::keymap::{Binding, Command, KeyScope};
 use super::theme::Theme;
-use super::{front_desk, other_screens, pricing_view};
+use super::{front_desk, members_view, other_screens, pricing_view};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -33,12 +33,14 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
 
     draw_header(frame, app, theme, header);
     draw_sidebar(frame, app, theme, sidebar);
+    // The footer comes before the screen, whose forms may cover the whole window.
+    draw_footer(frame, app, theme, footer);
     match app.screen {
         Screen::FrontDesk => front_desk::draw(frame, app, theme, main),
         Screen::Pricing => pricing_view::draw(frame, app, theme, main),
+        Screen::Members => members_view::draw(frame, app, theme, main),
         other => other_screens::draw(frame, app, theme, other, main),
     }
-    draw_footer(frame, app, theme, footer);
 
     match &app.popup {
         Some(Popup::Help) => draw_help(frame, app, theme, area),
@@ -177,7 +179,12 @@ fn draw_help(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let mut lines = Vec::new();
     let mut height = 0;
     // Global keys, and those of the screen under the help.
-    let screen_scope = (app.screen == Screen::Pricing).then_some(KeyScope::Pricing);
+    let screen_scope = match app.screen {
+        Screen::Pricing => Some(KeyScope::Pricing),
+        Screen::Members if app.members.in_profile() => Some(KeyScope::MemberProfile),
+        Screen::Members => Some(KeyScope::Members),
+        _ => None,
+    };
     for binding in app
         .keymap
         .bindings

@@ -28,6 +28,7 @@ pub fn open(path: &Path) -> Store {
         path,
         StoreOptions {
             cache_bytes: 16 << 20,
+            ..StoreOptions::default()
         },
     )
     .expect("store opens")
