@@ -2,6 +2,7 @@
 //! the member form.
 
 use super::app::App;
+use super::form_view::draw_labelled_input;
 use super::members::{
     FIELD_BIRTH_DATE, FIELD_EMAIL, FIELD_FIRST_NAME, FIELD_LAST_NAME, FIELD_PHONE, MEMBER_FIELDS,
     MemberForm, MembersMode, Profile, ProfileSection,
@@ -336,13 +337,14 @@ fn draw_sale_dialog(frame: &mut Frame, app: &App, theme: &Theme, dialog: &SaleDi
     }
     frame.render_widget(Paragraph::new(lines), list_area);
 
-    draw_field(
+    draw_labelled_input(
         frame,
         theme,
         catalog.t("sale_dialog.payments"),
         &dialog.payments,
         dialog.focus == 1,
         payments_area,
+        LABEL_WIDTH,
     );
     frame.render_widget(
         Paragraph::new(Span::styled(catalog.t("sale_dialog.hint"), theme.muted))
@@ -404,13 +406,14 @@ fn draw_card_dialog(frame: &mut Frame, app: &App, theme: &Theme, dialog: &CardDi
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), list_area);
-    draw_field(
+    draw_labelled_input(
         frame,
         theme,
         catalog.t("card_action.value"),
         &dialog.value,
         dialog.focus == 1,
         value_area,
+        LABEL_WIDTH,
     );
     frame.render_widget(
         Paragraph::new(Span::styled(
@@ -420,13 +423,14 @@ fn draw_card_dialog(frame: &mut Frame, app: &App, theme: &Theme, dialog: &CardDi
         .wrap(Wrap { trim: true }),
         hint_area,
     );
-    draw_field(
+    draw_labelled_input(
         frame,
         theme,
         catalog.t("card_action.reason"),
         &dialog.reason,
         dialog.focus == 2,
         reason_area,
+        LABEL_WIDTH,
     );
     if let Some(error) = &dialog.error {
         frame.render_widget(
@@ -439,44 +443,6 @@ fn draw_card_dialog(frame: &mut Frame, app: &App, theme: &Theme, dialog: &CardDi
         Paragraph::new(Span::styled(catalog.t("card_action.keys"), theme.key)),
         keys_area,
     );
-}
-
-/// Draws a labelled one-line text field, with the cursor when it has the focus.
-fn draw_field(
-    frame: &mut Frame,
-    theme: &Theme,
-    label: &str,
-    input: &tui_input::Input,
-    focused: bool,
-    area: Rect,
-) {
-    let [label_area, input_area] =
-        Layout::horizontal([Constraint::Length(LABEL_WIDTH), Constraint::Min(1)]).areas(area);
-    let marker = if focused { "▶ " } else { "  " };
-    frame.render_widget(
-        Paragraph::new(Span::styled(format!("{marker}{label}"), theme.title)),
-        label_area,
-    );
-    let width = usize::from(input_area.width.saturating_sub(1));
-    let scroll = input.visual_scroll(width);
-    let style = if focused {
-        theme.selection
-    } else {
-        Style::new()
-    };
-    frame.render_widget(
-        Paragraph::new(input.value())
-            .style(style)
-            .scroll((0, scroll as u16)),
-        input_area,
-    );
-    if focused {
-        let cursor = input.visual_cursor().saturating_sub(scroll) as u16;
-        frame.set_cursor_position((
-            input_area.x + cursor.min(input_area.width.saturating_sub(1)),
-            area.y,
-        ));
-    }
 }
 
 fn draw_cards(frame: &mut Frame, app: &App, theme: &Theme, profile: &Profile, area: Rect) {
@@ -651,37 +617,15 @@ fn draw_form(frame: &mut Frame, app: &App, theme: &Theme, form: &MemberForm, are
             width: inner.width,
             height: 1,
         };
-        let [label_area, input_area] =
-            Layout::horizontal([Constraint::Length(LABEL_WIDTH), Constraint::Min(1)]).areas(row);
-        let marker = if focused { "▶ " } else { "  " };
-        frame.render_widget(
-            Paragraph::new(Span::styled(
-                format!("{marker}{}", catalog.t(labels[field])),
-                theme.title,
-            )),
-            label_area,
+        draw_labelled_input(
+            frame,
+            theme,
+            catalog.t(labels[field]),
+            &form.inputs[field],
+            focused,
+            row,
+            LABEL_WIDTH,
         );
-        let input = &form.inputs[field];
-        let width = usize::from(input_area.width.saturating_sub(1));
-        let scroll = input.visual_scroll(width);
-        let style = if focused {
-            theme.selection
-        } else {
-            Style::new()
-        };
-        frame.render_widget(
-            Paragraph::new(input.value())
-                .style(style)
-                .scroll((0, scroll as u16)),
-            input_area,
-        );
-        if focused {
-            let cursor = input.visual_cursor().saturating_sub(scroll) as u16;
-            frame.set_cursor_position((
-                input_area.x + cursor.min(input_area.width.saturating_sub(1)),
-                y,
-            ));
-        }
         let hint = match field {
             FIELD_FIRST_NAME | FIELD_LAST_NAME => catalog.t("members.hint_required"),
             FIELD_EMAIL => catalog.t("members.hint_email"),

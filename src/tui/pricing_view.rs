@@ -2,6 +2,7 @@
 //! form, activities, history and delete popups.
 
 use super::app::App;
+use super::form_view::draw_labelled_input;
 use super::pricing::{
     ActivitiesPanel, CardTypeForm, FIELD_ACTIVITIES, FIELD_NAME, FIELD_PRICE, FIELD_SESSIONS,
     FIELD_VALIDITY, PricingMode, PricingState, TEXT_FIELDS,
@@ -266,37 +267,15 @@ fn draw_form(frame: &mut Frame, app: &App, theme: &Theme, form: &CardTypeForm, a
             width: inner.width,
             height: 1,
         };
-        let [label_area, input_area] =
-            Layout::horizontal([Constraint::Length(LABEL_WIDTH), Constraint::Min(1)]).areas(row);
-        let marker = if focused { "▶ " } else { "  " };
-        frame.render_widget(
-            Paragraph::new(Span::styled(
-                format!("{marker}{}", catalog.t(labels[field])),
-                theme.title,
-            )),
-            label_area,
+        draw_labelled_input(
+            frame,
+            theme,
+            catalog.t(labels[field]),
+            &form.inputs[field],
+            focused,
+            row,
+            LABEL_WIDTH,
         );
-        let input = &form.inputs[field];
-        let width = usize::from(input_area.width.saturating_sub(1));
-        let scroll = input.visual_scroll(width);
-        let style = if focused {
-            theme.selection
-        } else {
-            Style::new()
-        };
-        frame.render_widget(
-            Paragraph::new(input.value())
-                .style(style)
-                .scroll((0, scroll as u16)),
-            input_area,
-        );
-        if focused {
-            let cursor = input.visual_cursor().saturating_sub(scroll) as u16;
-            frame.set_cursor_position((
-                input_area.x + cursor.min(input_area.width.saturating_sub(1)),
-                y,
-            ));
-        }
 
         let below = Rect {
             x: inner.x + LABEL_WIDTH,
