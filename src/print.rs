@@ -144,7 +144,7 @@ mod tests {
 /// Name of the PDF sheet written beside the cards.
 pub const PDF_FILE_NAME: &str = "cards.pdf";
 
-/// What failed while writing card files; nothing after the failure was written.
+/// The failure that stopped writing card files; nothing after it was written.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteCardsError {
     #[error("cannot create the folder {path}: {source}")]

@@ -6,6 +6,7 @@
 
 pub mod app;
 pub(crate) mod fields;
+mod form_view;
 mod front_desk;
 pub mod input;
 pub mod keymap;

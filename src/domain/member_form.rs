@@ -1,4 +1,4 @@
-//! What the member form accepts, field by field, and how a likely duplicate is recognised.
+//! The member form's rules, field by field, and the test for a likely duplicate.
 
 use super::input::{
     DateError, DateOrder, EmailError, PhoneError, PhoneWarning, parse_date, parse_email,

@@ -8,8 +8,8 @@ use ratatui::text::Span;
 use ratatui::widgets::Paragraph;
 use tui_input::Input;
 
-/// Draws `label` in a column of `label_width` cells, then the field scrolled to its cursor;
-/// the focused field is marked by a symbol and reversed video, and gets the cursor.
+/// Draws `label` in a column of `label_width` cells, then the field scrolled to its cursor.
+/// The focused field is marked by a symbol and reversed video, and gets the cursor.
 pub fn draw_labelled_input(
     frame: &mut Frame,
     theme: &Theme,

@@ -26,7 +26,7 @@ pub struct SaleDialog {
     pub error: Option<String>,
 }
 
-/// What a change to a sold card does.
+/// The kind of change made to a sold card.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CardAction {
     /// Add or remove sessions: the value is a signed number.
@@ -89,7 +89,7 @@ pub enum ProfileDialog {
     Card(CardDialog),
 }
 
-/// What a dialog reports after Enter.
+/// The result of Enter in a dialog.
 pub enum DialogOutcome {
     /// Keep the dialog open (an error is shown in it).
     Open,

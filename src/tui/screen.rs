@@ -1,5 +1,5 @@
-//! What the app asks of a screen that has its own lists, fields and shortcuts (Pricing,
-//! Members): the front desk routes keys to the screen shown through this trait.
+//! The interface of a screen that has its own lists, fields and shortcuts (Pricing, Members).
+//! The app routes keys to the screen shown through this trait.
 
 use super::app::NavKey;
 use super::keymap::Command;
@@ -30,6 +30,6 @@ pub trait ScreenState {
     fn cancel(&mut self) -> bool;
     /// Enter.
     fn submit(&mut self, context: &ScreenContext) -> Result<(), StoreError>;
-    /// A shortcut of the screen's key scope.
+    /// Runs a shortcut of the screen's key scope.
     fn command(&mut self, command: Command, context: &ScreenContext) -> Result<(), StoreError>;
 }

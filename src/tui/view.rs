@@ -1,7 +1,7 @@
 //! Drawing: the frame's layout, the sidebar, the footer, popups, and the notice shown when
 //! the window is too small. Drawing only reads the app.
 
-use super::app::{App, Popup, Screen};
+use super::app::{App, Panel, Popup, Screen};
 use super::keymap::{Binding, Command, KeyScope};
 use super::theme::Theme;
 use super::{front_desk, members_view, other_screens, pricing_view};
@@ -61,7 +61,14 @@ fn draw_too_small(frame: &mut Frame, app: &App, area: Rect) {
             ("current", &format!("{}×{}", area.width, area.height)),
         ],
     );
-    frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+    // A scan still counts while the window is too small, so its outcome shows here too.
+    let mut lines = vec![Line::raw(text)];
+    if let Panel::Scan(result) = &app.panel {
+        let zone = app.settings().club_time.zone;
+        let outcome = crate::messages::scan_result_lines(catalog, result, zone);
+        lines.push(Line::raw(outcome.join(" · ")));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), area);
 }
 
 fn draw_header(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
@@ -80,11 +87,12 @@ fn draw_header(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     };
     let [left, right] = Layout::horizontal([
         Constraint::Min(0),
-        Constraint::Length(clock.len() as u16 + 1),
+        Constraint::Length(clock.chars().count() as u16 + 2),
     ])
     .areas(area);
     frame.render_widget(Paragraph::new(Span::styled(title, theme.title)), left);
-    frame.render_widget(Paragraph::new(clock), right);
+    // The leading space keeps a long club name from running into the clock.
+    frame.render_widget(Paragraph::new(format!(" {clock}")), right);
 }
 
 pub fn screen_title<'a>(app: &'a App, screen: Screen) -> &'a str {
