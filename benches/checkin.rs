@@ -47,7 +47,7 @@ use std::time::{Duration, Instant};
 const DEFAULT_SAMPLES: usize = 2_000;
 /// Rounds run before measuring, to fill caches and settle the files.
 const WARM_UP_ROUNDS: usize = 50;
-/// Members checked in during the run, in turn; each is sold a 20-session card first.
+/// Members checked in during the run, in turn. Each is sold a 20-session card first.
 const BENCH_MEMBERS: usize = 500;
 /// How far the clock moves between rounds: past the 10-minute repeat guard.
 const ROUND_MINUTES: i64 = 11;
@@ -275,7 +275,7 @@ fn sell_cards(
             .events_of_card(card.id)?
             .into_iter()
             .next()
-            .context("sale event missing")?;
+            .with_context(|| format!("sale event of card {} not found", card.id.0))?;
         sales.push((card, sale));
     }
     Ok(sales)
@@ -405,7 +405,7 @@ impl Bench<'_> {
     }
 }
 
-/// The order of the four variants in `round`: the 24 orders in turn, so that each variant
+/// Returns the order of the four variants in `round`: the 24 orders in turn, so that each variant
 /// runs equally often in each position and after each other variant. With a fixed rotation,
 /// where a variant always follows the same one, Carnet's median once came out below the
 /// floor's although Carnet's check-in includes the same `fdatasync`.
@@ -470,68 +470,12 @@ struct Facts {
 }
 
 fn report(samples: &Samples, facts: &Facts) -> String {
-    let floor = Summary::of(&samples.floor);
-    let carnet = Summary::of(&samples.carnet);
-    let sqlite = Summary::of(&samples.sqlite);
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "## Check-in latency ({})\n",
-        Utc::now().format("%Y-%m-%d %H:%M UTC")
-    );
-    out.push_str(&stats::latency_table(&[
-        Row {
-            label: "a. floor: 256-byte append + fdatasync",
-            summary: floor,
-        },
-        Row {
-            label: "a′. same write into space written before + fdatasync",
-            summary: Summary::of(&samples.overwrite),
-        },
-        Row {
-            label: "b. Carnet check-in: scan to durable result, drawn",
-            summary: carnet,
-        },
-        Row {
-            label: "b1. of which scan to stored result",
-            summary: Summary::of(&samples.carnet_submit),
-        },
-        Row {
-            label: "b2. of which drawing the frame",
-            summary: Summary::of(&samples.carnet_draw),
-        },
-        Row {
-            label: "b3. today's list reload, part of b1, timed again apart",
-            summary: Summary::of(&samples.carnet_reload),
-        },
-        Row {
-            label: "c. SQLite transaction (WAL, synchronous=FULL)",
-            summary: sqlite,
-        },
-    ]));
+    let now = Utc::now().format("%Y-%m-%d %H:%M UTC");
+    let _ = writeln!(out, "## Check-in latency ({now})\n");
+    out.push_str(&stats::latency_table(&latency_rows(samples)));
     out.push('\n');
-    out.push_str(&stats::ratio_table(&[
-        Ratio {
-            label: "b / a at the median",
-            value: carnet.median / floor.median,
-            limit: Some(4.0),
-        },
-        Ratio {
-            label: "b / a at p99",
-            value: carnet.p99 / floor.p99,
-            limit: Some(5.0),
-        },
-        Ratio {
-            label: "b / c at the median",
-            value: carnet.median / sqlite.median,
-            limit: Some(1.0),
-        },
-        Ratio {
-            label: "b / c at p99",
-            value: carnet.p99 / sqlite.p99,
-            limit: None,
-        },
-    ]));
+    out.push_str(&stats::ratio_table(&ratios(samples)));
     out.push('\n');
     out.push_str(&slowest(samples));
     out.push('\n');
@@ -539,7 +483,61 @@ fn report(samples: &Samples, facts: &Facts) -> String {
     out
 }
 
-/// The five slowest Carnet samples, to show what lands on the tail.
+fn latency_rows(samples: &Samples) -> Vec<Row<'static>> {
+    let row = |label, samples: &[Duration]| Row {
+        label,
+        summary: Summary::of(samples),
+    };
+    vec![
+        row("a. floor: 256-byte append + fdatasync", &samples.floor),
+        row(
+            "a′. same write into space written before + fdatasync",
+            &samples.overwrite,
+        ),
+        row(
+            "b. Carnet check-in: scan to durable result, drawn",
+            &samples.carnet,
+        ),
+        row("b1. of which scan to stored result", &samples.carnet_submit),
+        row("b2. of which drawing the frame", &samples.carnet_draw),
+        row(
+            "b3. today's list reload, part of b1, timed again apart",
+            &samples.carnet_reload,
+        ),
+        row(
+            "c. SQLite transaction (WAL, synchronous=FULL)",
+            &samples.sqlite,
+        ),
+    ]
+}
+
+/// Carnet's ratios to the floor and to SQLite, with the targets they are held to.
+fn ratios(samples: &Samples) -> Vec<Ratio<'static>> {
+    let floor = Summary::of(&samples.floor);
+    let carnet = Summary::of(&samples.carnet);
+    let sqlite = Summary::of(&samples.sqlite);
+    let ratio = |label, value, limit| Ratio {
+        label,
+        value,
+        limit,
+    };
+    vec![
+        ratio(
+            "b / a at the median",
+            carnet.median / floor.median,
+            Some(4.0),
+        ),
+        ratio("b / a at p99", carnet.p99 / floor.p99, Some(5.0)),
+        ratio(
+            "b / c at the median",
+            carnet.median / sqlite.median,
+            Some(1.0),
+        ),
+        ratio("b / c at p99", carnet.p99 / sqlite.p99, None),
+    ]
+}
+
+/// Lists the five slowest Carnet samples, to show what lands on the tail.
 fn slowest(samples: &Samples) -> String {
     let mut order: Vec<usize> = (0..samples.carnet.len()).collect();
     order.sort_by(|&a, &b| samples.carnet[b].cmp(&samples.carnet[a]));

@@ -296,6 +296,20 @@ fn queries(members: &[Member]) -> Vec<String> {
     );
     add(&mut rng, &|m| m.phone.clone(), 6);
     add(&mut rng, &|m| m.email.clone(), 6);
+    // A last name with its third letter changed, then the first name: what the typo tier is
+    // for. Every keystroke from the misspelt letter on finds few members in the other tiers,
+    // so each runs the typo scan over the whole club.
+    add(
+        &mut rng,
+        &|m| {
+            let mut last: Vec<char> = fold(&m.last_name).chars().collect();
+            let third = last.get_mut(2)?;
+            *third = if *third == 'x' { 'z' } else { 'x' };
+            let last: String = last.into_iter().collect();
+            Some(format!("{last} {}", fold(&m.first_name)))
+        },
+        6,
+    );
     // Letters typed in order, skipping some: what the fuzzy tier is for.
     add(
         &mut rng,

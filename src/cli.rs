@@ -144,6 +144,20 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Prints a line on standard output like `println!`, but a reader that stops early
+/// (`carnet … | head -1`) ends the output quietly instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::write_line(format_args!($($arg)*))
+    };
+}
+pub(crate) use out;
+
+pub(crate) fn write_line(args: std::fmt::Arguments) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout().lock(), "{args}");
+}
+
 /// Writes an error to standard error, ignoring a closed stream (`carnet … 2>&1 | head`),
 /// where `eprintln!` would panic.
 fn print_error(text: &str) {
@@ -198,7 +212,7 @@ fn run(cli: Cli, settings: &Settings, catalog: &Catalog) -> Result<ExitCode, Use
                 events,
             };
             let summary = fill_demo(&store, settings, catalog, &clock, options)?;
-            println!(
+            out!(
                 "{}",
                 catalog.tf(
                     "cli.demo_done",
@@ -414,7 +428,7 @@ fn checkin(
         return Err(UserError(catalog.t("error.empty_code").to_owned()));
     };
     for line in messages::scan_result_lines(catalog, &result, settings.club_time.zone) {
-        println!("{line}");
+        out!("{line}");
     }
     Ok(match result.outcome {
         CheckInOutcome::Accepted { .. } => ExitCode::SUCCESS,
@@ -427,7 +441,7 @@ fn check(store: &Store, catalog: &Catalog) -> Result<ExitCode, UserError> {
         .verify_balances()
         .map_err(|error| UserError(messages::store_error(catalog, &error)))?;
     for mismatch in &mismatches {
-        println!(
+        out!(
             "{}",
             catalog.tf(
                 "cli.check_mismatch",
@@ -441,7 +455,7 @@ fn check(store: &Store, catalog: &Catalog) -> Result<ExitCode, UserError> {
         );
     }
     if mismatches.is_empty() {
-        println!(
+        out!(
             "{}",
             catalog.tf(
                 "cli.check_clean",
@@ -453,7 +467,7 @@ fn check(store: &Store, catalog: &Catalog) -> Result<ExitCode, UserError> {
         );
         Ok(ExitCode::SUCCESS)
     } else {
-        println!(
+        out!(
             "{}",
             catalog.tf("cli.check_differences", &[("count", &mismatches.len())])
         );

@@ -1,6 +1,7 @@
 //! A realistic demo club: French and international names with accents, hyphens and
 //! particles; card types for adults, children and one course; cards in every state; a year
-//! of check-ins. The same seed, options and day give the same club.
+//! of check-ins. The same seed and options give the same club at the same instant. Check-ins
+//! later than an hour before that instant are left out, so today's count depends on the hour.
 //!
 //! Large clubs (`--members 100000 --cards 200000 --events 2000000`) are for benchmarks: the
 //! plan is kept compact (about 20 bytes per ledger event) and every card is written once, at
@@ -26,18 +27,19 @@ use unicode_normalization::UnicodeNormalization;
 const SHOWCASE_MEMBERS: usize = 5;
 
 /// Records written through one `BulkLoader` before it is finished and a new one started.
-/// `BulkLoader` hands sled batches of up to 20,000 records, and sled 0.34.7 then grows by
-/// gigabytes: a 1,000,000-event club peaked at 6.8 GB of RSS, and at 0.7 GB with a new loader
-/// every 400 steps. Each finish costs one checkpoint, a few milliseconds.
+/// `BulkLoader` applies batches of up to 20,000 records, and sled 0.34.7's memory grows by
+/// gigabytes with batches that large. A 1,000,000-event club peaked at 6.8 GB of RSS, against
+/// 0.5 GB with a new loader every 1,000 records (`/usr/bin/time -v` on a 2-core VM, 64 MiB
+/// cache). Each finish costs one checkpoint.
 const RECORDS_PER_LOADER: usize = 1_000;
 
 /// sled's page cache while `carnet demo` loads a club. sled 0.34.7's resident memory during a
-/// bulk load is several times its cache size: with this cap a 2,000,000-event club peaked at
-/// 457 MB, against 614 MB with the default 64 MiB, and 16 MiB took two and a half times longer.
+/// bulk load is several times its cache size. With this cap a 2,000,000-event club peaked at
+/// about 450 MB, against 614 MB with 64 MiB, and a 16 MiB cache took 200 s instead of 77 s.
 pub const CACHE_BYTES: u64 = 32 * 1024 * 1024;
 
-/// Sales and check-ins written through one `BulkLoader`: a check-in is two records (ledger and
-/// card index), a sale four or five, about 1,000 records in all.
+/// Sales and check-ins written through one `BulkLoader`: a check-in writes two records and a
+/// sale five, so 400 steps are about 1,000 records.
 const STEPS_PER_LOADER: usize = 400;
 
 /// What `carnet demo` builds.
@@ -321,7 +323,7 @@ fn create_members(
     Ok(members)
 }
 
-/// The cards of the first `count` showcase members, with their check-ins.
+/// Lists the cards of the first `count` showcase members, with their check-ins.
 fn showcase_cards(
     today: NaiveDate,
     club_time: &ClubTime,

@@ -45,7 +45,16 @@
 //! 3. infix: contiguous, inside a word;
 //! 4. fuzzy: its letters in order, scattered, in the first and last names (scored by
 //!    `fuzzy-matcher`'s `SkimMatcherV2`). Codes, phone numbers and e-mail addresses are typed
-//!    as written, so they only match contiguously.
+//!    as written, so they only match contiguously;
+//! 5. typo: a misspelt name (`dupomt`, `lefebre`, `martinn`): a word of 4 characters or more
+//!    within one edit (a letter changed, added, dropped, or two swapped; two edits from 8
+//!    characters on) of a word of the first or last name, or of two words of one of them run
+//!    together. A shorter word never matches by typo alone, but may when run together with the
+//!    query word before or after it (`thi lam` finds Thị Lan). Codes, phone numbers and e-mail
+//!    addresses never match by typo. See `typo`.
+//!
+//! A member with a typo word ranks below every member without one, and a member with fewer
+//! typo words above one with more; the counts below decide among members with as many.
 //!
 //! Members are ordered by their number of exact words, then of prefix words, then of infix
 //! words, then by a score inside the tiers (names and phone numbers above codes, codes above
@@ -68,10 +77,15 @@
 //! - a word of one or two characters that matches no word start is looked for inside words
 //!   only for members that can still reach the top `limit`, because once `limit` members
 //!   match at word starts, the others cannot;
-//! - the fuzzy score is computed only for members whose tier counts reach the top `limit`.
+//! - the fuzzy score is computed only for members whose tier counts reach the top `limit`;
+//! - the typo tier, which ranks last, is looked for only when the other tiers find fewer than
+//!   `limit` members, which is when a name is misspelt: while a correct name is typed, its
+//!   first letters match thousands. It then scans every member, because a typo match of a
+//!   query does not imply one of the shorter query before it, and no distance is computed
+//!   until a member's letter summary and a name word's length and letters allow it.
 //!
-//! The index remembers which members may match the previous query. When the new query only
-//! adds to it (the user typing on), only those are scanned again. Large scans are split over
+//! The index remembers which members may match the previous query in the tiers above typo. When
+//! the new query only adds to it (the user typing on), only those are scanned again. Large scans are split over
 //! up to [`MAX_THREADS`] threads, each with its own matcher, because one matcher shared by two
 //! threads gave no speed-up when measured on a 2-core machine. Each member's place in name
 //! order is kept up to date, so that breaking ties between thousands of equal scores (a
@@ -90,11 +104,12 @@
 
 mod fold;
 mod matching;
+mod typo;
 
 pub use fold::fold;
 
 use crate::domain::member::{Member, MemberId};
-use fold::{FIELD_SEPS, Token, char_mask, member_text, parse_query, word_start_bits};
+use fold::{FIELD_SEPS, MAX_TOKENS, Token, char_mask, member_text, parse_query, word_start_bits};
 use fuzzy_matcher::skim::SkimMatcherV2;
 use matching::{Haystack, Partial, match_word_starts, resolve};
 use std::cmp::Ordering;
@@ -102,6 +117,7 @@ use std::collections::HashMap;
 use std::num::NonZeroUsize;
 use std::sync::{Mutex, PoisonError};
 use std::thread;
+use typo::{TypoQuery, match_with_typos};
 
 /// Number of hits returned when the caller sets no limit.
 pub const DEFAULT_LIMIT: usize = 50;
@@ -138,7 +154,8 @@ impl Default for SearchOptions {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Hit {
     pub member_id: MemberId,
-    /// Higher is better; comparable only between hits of the same query.
+    /// Higher is better; comparable only between hits of the same query. A member with a
+    /// typo word scores far below every member without one.
     pub score: i64,
 }
 
@@ -211,6 +228,8 @@ struct Candidate {
     /// Bit `k` set: token `k` matched no word start and was not looked for further yet.
     pending: u32,
     archived: bool,
+    /// Number of tokens matched only by typo.
+    typos: u32,
 }
 
 /// Pending bits of a candidate found not to match after all.
@@ -234,7 +253,15 @@ impl Candidate {
     }
 
     fn score(&self) -> i64 {
-        (i64::from(self.group) << 32) + i64::from(self.fine)
+        // A group is below 2^24 and a fine score well inside ±2^31, so the rest of the score
+        // stays below 2^56: one typo token outweighs anything else.
+        (i64::from(self.group) << 32) + i64::from(self.fine) - (i64::from(self.typos) << 56)
+    }
+
+    /// The part of the score known before the fuzzy matcher runs, which decides everything
+    /// but the order inside a group.
+    fn coarse(&self) -> (std::cmp::Reverse<u32>, u32) {
+        (std::cmp::Reverse(self.typos), self.group)
     }
 
     /// Best first; equal scores in name order.
@@ -539,7 +566,16 @@ impl SearchIndex {
         };
         self.scan(source, &tokens, &mut found);
         memory.spare = std::mem::replace(&mut memory.matched, found);
-        let hits = self.rank(&mut memory, &tokens, options);
+        let mut hits = self.rank(&mut memory, &tokens, options);
+        // Typo matches rank below every other match, so they can only fill a list that the
+        // other tiers left short.
+        if hits.len() < options.limit {
+            let typo = TypoQuery::new(&tokens);
+            if !typo.is_empty() {
+                let wanted = options.limit - hits.len();
+                hits.extend(self.typo_hits(&tokens, &typo, options.include_archived, wanted));
+            }
+        }
         memory.tokens = Some(tokens);
         *self.lock_memory() = memory;
         hits
@@ -591,6 +627,7 @@ impl SearchIndex {
                         fuzzy: partial.fuzzy,
                         pending: partial.pending,
                         archived: entry.archived,
+                        typos: 0,
                     });
                 }
             }
@@ -693,10 +730,22 @@ impl SearchIndex {
         let cutoff = limit_th_best(groups, limit);
         shortlist.retain(|c| c.group >= cutoff);
 
+        self.best_hits(shortlist, tokens, limit)
+    }
+
+    /// Scores the fuzzy tokens of `shortlist` and returns its best `limit` members, best first.
+    fn best_hits(
+        &self,
+        shortlist: &mut Vec<Candidate>,
+        tokens: &[Token],
+        limit: usize,
+    ) -> Vec<Hit> {
         let fuzzy = fuzzy_first(shortlist);
+        eprintln!("DEBUG before {shortlist:?}");
         if fuzzy > 0 {
             self.score_fuzzy(&mut shortlist[..fuzzy], tokens);
         }
+        eprintln!("DEBUG after {shortlist:?}");
 
         if shortlist.len() > limit {
             shortlist.select_nth_unstable_by(limit - 1, Candidate::order);
@@ -710,6 +759,66 @@ impl SearchIndex {
                 score: c.score(),
             })
             .collect()
+    }
+
+    /// Returns the best `limit` members that match the query with at least one token matched
+    /// only by typo, best first.
+    ///
+    /// Every member is scanned: a typo match of a query does not imply one of the query
+    /// before it (`dupom` is two edits from `dupont`, `dupomt` one), so the previous matches
+    /// cannot be narrowed. What keeps the scan cheap is that nearly every member is ruled out
+    /// by its letter summary or by the lengths and letters of its name words, before any
+    /// distance is computed (see `typo`).
+    fn typo_hits(
+        &self,
+        tokens: &[Token],
+        typo: &TypoQuery,
+        include_archived: bool,
+        limit: usize,
+    ) -> Vec<Hit> {
+        let len = self.entries.len();
+        let threads = self.threads_for(len, self.parallel_scan_min);
+        let jobs = (0..len)
+            .step_by(SCAN_JOB)
+            .map(|start| start..(start + SCAN_JOB).min(len));
+        let mut found = Vec::new();
+        let helpers = share_jobs(threads, jobs, &mut found, Vec::new, |found, range| {
+            let mut best = [u8::MAX; MAX_TOKENS];
+            for slot in range {
+                let entry = &self.entries[slot];
+                if entry.archived && !include_archived {
+                    continue;
+                }
+                let hay = entry.haystack();
+                if !typo.nearest(hay.names(), entry.mask, &mut best) {
+                    continue;
+                }
+                if let Some((partial, typos)) = match_with_typos(&hay, entry.mask, tokens, &best) {
+                    found.push(Candidate {
+                        // Slots are below the number of members, which fits in u32.
+                        slot: slot as u32,
+                        group: partial.group,
+                        fine: partial.fine,
+                        rank: entry.rank,
+                        fuzzy: partial.fuzzy,
+                        pending: 0,
+                        archived: entry.archived,
+                        typos,
+                    });
+                }
+            }
+        });
+        for part in helpers {
+            found.extend_from_slice(&part);
+        }
+        // As in `rank`, members below the `limit`-th best coarse score cannot make the list,
+        // so their fuzzy tokens are not scored.
+        if found.len() > limit {
+            let mut coarse: Vec<_> = found.iter().map(Candidate::coarse).collect();
+            let cutoff = *coarse.select_nth_unstable_by(limit - 1, |a, b| b.cmp(a)).1;
+            found.retain(|c| c.coarse() >= cutoff);
+        }
+        self.best_hits(&mut found, tokens, limit)
     }
 }
 
@@ -1028,11 +1137,12 @@ mod tests {
     #[test]
     fn upsert_and_remove_update_the_results() {
         let mut index = index();
-        assert_eq!(find(&index, "dupont"), [1, 7]);
+        assert_eq!(find(&index, "dupont"), [1, 7, 6]);
         let mut renamed = member(1, "Marie", "Durand");
         index.upsert(&renamed);
-        // What the previous query matched must not be reused after a change.
-        assert_eq!(find(&index, "dupont"), [7]);
+        // What the previous query matched must not be reused after a change. Dupond, one
+        // edit away, comes after the prefix match.
+        assert_eq!(find(&index, "dupont"), [7, 6]);
         assert_eq!(find(&index, "durand"), [1]);
         renamed.id = MemberId(99);
         index.upsert(&renamed);
@@ -1043,8 +1153,92 @@ mod tests {
         // Removal moved the last entry into the freed slot; it must still be found by id.
         assert!(index.remove(MemberId(99)));
         assert!(index.contains(MemberId(15)));
-        assert_eq!(find(&index, "darcy"), [15]);
+        // Jeanne d’Arc, one edit away, after the exact match.
+        assert_eq!(find(&index, "darcy"), [15, 3]);
         assert_eq!(index.len(), club().len() - 1);
+    }
+
+    /// The club, with names that only a typo-tolerant search finds when misspelt.
+    fn club_with_typos() -> SearchIndex {
+        let mut members = club();
+        members.push(member(16, "Luc", "Lefebvre"));
+        members.push(member(17, "Thị Lan", "Nguyễn"));
+        SearchIndex::new(&members)
+    }
+
+    #[test]
+    fn debug_aais() {
+        let members = [
+            member(0, "ÆgirPierre", "FontaineAnaïs"),
+            member(1, "Marie", "Hélène Anaïs"),
+            member(2, "Anaïs Marie", "PierreGoff"),
+        ];
+        let index = SearchIndex::new(&members);
+        let options = SearchOptions { include_archived: false, limit: 1 };
+        for q in ["a", "aa", "aai", "aais", "aais ", "aais g"] {
+            eprintln!("{q:?} {:?} naive {:?}", index.search(q, options), naive_search(&index, q, options));
+        }
+        let fresh = SearchIndex::new(&members);
+        eprintln!("fresh {:?}", fresh.search("aais g", SearchOptions { include_archived: false, limit: 5 }));
+        eprintln!("naive5 {:?}", naive_search(&fresh, "aais g", SearchOptions { include_archived: false, limit: 5 }));
+        let m = SkimMatcherV2::default().respect_case();
+        for e in &fresh.entries { eprintln!("{} {:?}", e.haystack().names(), m.fuzzy(e.haystack().names(), "aais", false)); }
+    }
+
+    #[test]
+    fn misspelt_names_are_found() {
+        let index = club_with_typos();
+        // A substituted letter, then two letters swapped.
+        assert_eq!(first(&index, "dupomt"), Some(1));
+        assert_eq!(first(&index, "dupnot"), Some(1));
+        // A missing letter; Zoé Lefèvre is one edit away too, and comes after in name order.
+        assert_eq!(find(&index, "lefebre"), [16, 11]);
+        // An extra letter, next to a word that matches exactly.
+        assert_eq!(first(&index, "martinn jean-pierre"), Some(2));
+        // `lam` is too short alone, but `thi lam` is one edit from `thi lan`.
+        assert_eq!(find(&index, "nguyen thi lam"), [17]);
+        // Long words allow two edits.
+        assert_eq!(first(&index, "lafomtane"), Some(5));
+    }
+
+    #[test]
+    fn typo_matches_rank_below_exact_ones() {
+        let index = club_with_typos();
+        let hits = index.search("dupond", SearchOptions::default());
+        let found = ids(&hits);
+        // Marie-Hélène Dupond is exact; Marie Dupont and Marie Dupontel one edit away.
+        assert_eq!(found, [6, 1]);
+        assert!(hits[1].score < 0 && hits[0].score > 0);
+        // A fuzzy match beats a typo: `mrdpnd` is scattered in Marie-Hélène Dupond only.
+        let with_fuzzy =
+            SearchIndex::new(&[member(1, "Marie", "Dupont"), member(2, "Marie", "Dupond")]);
+        assert_eq!(find(&with_fuzzy, "dupond"), [2, 1]);
+        assert_eq!(find(&with_fuzzy, "mrdupond"), [2]);
+    }
+
+    #[test]
+    fn three_letter_words_never_match_by_typo() {
+        let index = club_with_typos();
+        // `lam` reaches Léa Martin by the fuzzy tier, but Thị Lan is one edit away only.
+        assert_eq!(find(&index, "lam"), [13]);
+        // Léa is one edit from `leo`, Zoé from `zoa`.
+        assert!(!find(&index, "leo").contains(&13));
+        assert!(find(&index, "zoa").is_empty());
+        // Four letters do.
+        assert_eq!(find(&index, "yamn"), [4]);
+    }
+
+    #[test]
+    fn codes_phones_and_emails_never_match_by_typo() {
+        let index = club_with_typos();
+        // Léa Martin's code is AB0012345, her phone 06 12 34 56 78, her e-mail at exemple.fr.
+        assert!(find(&index, "ab0012346").is_empty());
+        assert!(find(&index, "ab0012355").is_empty());
+        assert!(find(&index, "0612345679").is_empty());
+        assert!(find(&index, "exemplr").is_empty());
+        assert!(find(&index, "lea exemplr").is_empty());
+        // Member 2's code with two digits swapped.
+        assert!(find(&index, "00010020").is_empty());
     }
 
     #[test]
@@ -1073,7 +1267,17 @@ mod tests {
         threaded.threads = 3;
         threaded.parallel_scan_min = 1;
         threaded.parallel_fuzzy_min = 1;
-        for query in ["m", "ma", "mdp", "hel dup", "1", "zoe 5", ""] {
+        for query in [
+            "m",
+            "ma",
+            "mdp",
+            "hel dup",
+            "1",
+            "zoe 5",
+            "",
+            "dupomt",
+            "marei lgoff",
+        ] {
             let options = SearchOptions {
                 limit: 500,
                 ..SearchOptions::default()
@@ -1141,8 +1345,41 @@ mod tests {
         )
     }
 
-    /// Ranks by the definition, with none of the shortcuts: every member matched in full, every
-    /// fuzzy token scored, every tie broken by comparing names.
+    /// Returns the fewest edits between token `k` and a word of the names or two consecutive
+    /// words of one name run together, by the definition: every pair compared, no filter.
+    fn naive_typo_edits(names: &str, tokens: &[Token], k: usize) -> Option<u8> {
+        let mut units = Vec::new();
+        for field in names.split('|') {
+            let words: Vec<&str> = field.split(' ').filter(|w| !w.is_empty()).collect();
+            units.extend(words.iter().map(|w| (*w).to_owned()));
+            units.extend(words.windows(2).map(|pair| pair.concat()));
+        }
+        let letters = |j: usize| tokens.get(j).filter(|t| !t.digits).map(|t| t.text.clone());
+        let own = letters(k)?;
+        let texts = if own.chars().count() >= 4 {
+            vec![own]
+        } else {
+            let before = k.checked_sub(1).and_then(letters).map(|b| b + &own);
+            let after = letters(k + 1).map(|a| own.clone() + &a);
+            [before, after]
+                .into_iter()
+                .flatten()
+                .filter(|t| t.chars().count() >= 4)
+                .collect()
+        };
+        texts
+            .iter()
+            .flat_map(|text| units.iter().map(move |unit| (text, unit)))
+            .filter_map(|(text, unit)| {
+                let edits = strsim::damerau_levenshtein(text, unit);
+                let allowed = if text.chars().count() >= 8 { 2 } else { 1 };
+                (edits <= allowed).then_some(edits as u8)
+            })
+            .min()
+    }
+
+    /// Ranks by the definition, with none of the shortcuts: every member matched in full, each
+    /// token on its own, every fuzzy token scored, every tie broken by comparing names.
     fn naive_search(index: &SearchIndex, query: &str, options: SearchOptions) -> Vec<Hit> {
         let tokens = parse_query(query);
         let matcher = SkimMatcherV2::default().respect_case();
@@ -1152,14 +1389,22 @@ mod tests {
             .filter(|entry| options.include_archived || !entry.archived)
             .filter_map(|entry| {
                 let hay = entry.haystack();
-                let partial = matching::evaluate(&hay, entry.mask, &tokens)?;
-                let mut fine = i64::from(partial.fine);
+                let (mut group, mut fine, mut typos) = (0i64, 0i64, 0i64);
                 for (k, token) in tokens.iter().enumerate() {
-                    if partial.fuzzy & (1 << k) != 0 {
-                        fine += matcher.fuzzy(hay.names(), &token.text, false)?.0;
+                    let alone = std::slice::from_ref(token);
+                    if let Some(partial) = matching::evaluate(&hay, entry.mask, alone) {
+                        group += i64::from(partial.group);
+                        fine += i64::from(partial.fine);
+                        if partial.fuzzy != 0 {
+                            fine += matcher.fuzzy(hay.names(), &token.text, false)?.0;
+                        }
+                    } else {
+                        let edits = naive_typo_edits(hay.names(), &tokens, k)?;
+                        typos += 1;
+                        fine += i64::from(typo::typo_score(edits));
                     }
                 }
-                Some(((i64::from(partial.group) << 32) + fine, entry))
+                Some(((group << 32) + fine - (typos << 56), entry))
             })
             .collect();
         scored.sort_by(|(sa, a), (sb, b)| sb.cmp(sa).then_with(|| a.name_cmp(b)));
@@ -1213,8 +1458,65 @@ mod tests {
         Ok(())
     }
 
+    /// Queries of name parts with one edit or none each (a letter changed, added, dropped, or
+    /// two swapped), sometimes with a short word, so that typo matches are frequent.
+    fn misspelt_query() -> impl Strategy<Value = String> {
+        let letter = proptest::sample::select(&['a', 'e', 'n', 'o', 'r', 't', 'u'][..]);
+        let word = (
+            proptest::sample::select(NAME_PARTS),
+            0u8..5,
+            any::<proptest::sample::Index>(),
+            letter,
+        )
+            .prop_map(|(part, edit, at, letter)| {
+                let mut chars: Vec<char> =
+                    fold(part).chars().filter(|c| c.is_alphanumeric()).collect();
+                let i = at.index(chars.len() + 1);
+                match edit {
+                    1 if i < chars.len() => chars[i] = letter,
+                    2 => chars.insert(i, letter),
+                    3 if i < chars.len() => {
+                        chars.remove(i);
+                    }
+                    4 if i + 1 < chars.len() => chars.swap(i, i + 1),
+                    _ => {}
+                }
+                chars.into_iter().collect::<String>()
+            });
+        proptest::collection::vec(word, 1..4).prop_map(|words| words.join(" "))
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(128))]
+
+        #[test]
+        fn misspelt_queries_match_the_naive_definition_while_typing(
+            people in proptest::collection::vec(arbitrary_member(), 1..40),
+            query in misspelt_query(),
+            include_archived in any::<bool>(),
+            limit in 1usize..12,
+        ) {
+            let members: Vec<Member> = people
+                .iter()
+                .enumerate()
+                .map(|(i, (first, last, archived, phone))| {
+                    let mut m = member(i as u64, first, last);
+                    m.archived = *archived;
+                    m.phone = phone.clone();
+                    m
+                })
+                .collect();
+            let typing = SearchIndex::new(&members);
+            let options = SearchOptions { include_archived, limit };
+            let ends = query.char_indices().map(|(i, c)| i + c.len_utf8());
+            for end in ends {
+                let prefix = &query[..end];
+                let typed = typing.search(prefix, options);
+                let fresh = SearchIndex::new(&members).search(prefix, options);
+                prop_assert_eq!(&typed, &fresh, "{}", prefix);
+                prop_assert_eq!(typed, naive_search(&typing, prefix, options), "{}", prefix);
+            }
+        }
 
         #[test]
         fn narrowing_matches_a_full_search(

@@ -12,13 +12,13 @@ pub const CARDS: usize = 200_000;
 pub const EVENTS: usize = 2_000_000;
 pub const SEED: u64 = 1;
 
-/// How the demo club was made, as measured when `carnet demo` ran.
+/// Figures of the `carnet demo` run that made the club.
 #[derive(Debug, Clone)]
 pub struct DemoRun {
     pub seconds: f64,
     /// Peak resident set size from `/usr/bin/time -v`, when that tool exists.
     pub peak_rss_kib: Option<u64>,
-    /// What `carnet demo` printed: the counts it wrote.
+    /// Output of `carnet demo`: the counts it wrote.
     pub output: String,
 }
 
@@ -134,7 +134,8 @@ pub fn disk_usage(path: &Path) -> Result<u64> {
     Ok(total)
 }
 
-/// True when `path` holds a database made earlier: a sled folder with its `db` file.
+/// Returns whether `path` contains a database made earlier: a sled folder with its `db` and
+/// `conf` files.
 pub fn has_database(path: &Path) -> bool {
     path.join("db").is_file() && path.join("conf").is_file()
 }

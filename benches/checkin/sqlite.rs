@@ -70,7 +70,7 @@ const CARD_COLUMNS: &str = "id, member_id, type_id, name, price_cents, sessions_
 pub fn load(path: &Path, store: &Store) -> Result<usize> {
     let mut conn = Connection::open(path)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
-    // The load is a setup step; durability settings for the run are set in `open`.
+    // The load is a setup step, so durability settings for the run are set in `open`.
     conn.pragma_update(None, "synchronous", "OFF")?;
     conn.execute_batch(SCHEMA)?;
 

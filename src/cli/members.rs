@@ -1,6 +1,7 @@
 //! `carnet members`: add members and search them from scripts, with the same validation and
 //! the same search engine as the Members screen.
 
+use super::out;
 use super::UserError;
 use crate::domain::member::Member;
 use crate::domain::member_form::{MemberInput, likely_duplicates, validate_member};
@@ -118,7 +119,7 @@ pub fn run(
             let member = store
                 .insert_member(&valid.member, context)
                 .map_err(store_error)?;
-            println!("{}", member.code);
+            out!("{}", member.code);
             Ok(ExitCode::SUCCESS)
         }
         MembersCommand::Search {
@@ -140,7 +141,7 @@ pub fn run(
                     continue;
                 };
                 let category = messages::category_label(catalog, &member.category);
-                println!(
+                out!(
                     "{}\t{}\t{category}\t{}\t{}",
                     member.code,
                     member.full_name(),

@@ -1,6 +1,7 @@
 //! `carnet card-types` and `carnet activities`: the Pricing screen's operations for scripts,
 //! with the same validation and messages as the form. Invalid input exits with status 2.
 
+use super::out;
 use super::UserError;
 use crate::domain::card_type::{Activity, CardType};
 use crate::domain::pricing::{CardTypeInput, fold, price_per_session, validate};
@@ -71,7 +72,7 @@ pub fn card_types(
             types.sort_by_key(|t| (t.archived, fold(&t.name)));
             for card_type in types.iter().filter(|t| archived || !t.archived) {
                 let counts = usage.get(&card_type.id).copied().unwrap_or_default();
-                println!(
+                out!(
                     "{}",
                     card_type_line(catalog, card_type, &activities, counts.active, counts.sold)
                 );
@@ -144,7 +145,7 @@ pub fn card_types(
                 .map_err(store_error)?
             {
                 Ok(card_type) => {
-                    println!(
+                    out!(
                         "{}",
                         catalog.tf("pricing.created", &[("name", &card_type.name)])
                     );
@@ -174,7 +175,7 @@ pub fn card_types(
                 .map_err(store_error)?
             {
                 Ok(changed) => {
-                    println!(
+                    out!(
                         "{}",
                         catalog.tf("pricing.archived_notice", &[("name", &changed.name)])
                     );
@@ -203,7 +204,7 @@ pub fn activities(
                 } else {
                     ""
                 };
-                println!("{}\t{status}", activity.name);
+                out!("{}\t{status}", activity.name);
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -215,7 +216,7 @@ pub fn activities(
             }
             match store.create_activity(&name, context).map_err(store_error)? {
                 Ok(activity) => {
-                    println!(
+                    out!(
                         "{}",
                         catalog.tf("pricing.activity_saved", &[("name", &activity.name)])
                     );
@@ -235,7 +236,7 @@ pub fn activities(
             let changed = store
                 .set_activity_archived(activity.id, true, context)
                 .map_err(store_error)?;
-            println!(
+            out!(
                 "{}",
                 catalog.tf("pricing.archived_notice", &[("name", &changed.name)])
             );

@@ -2,6 +2,7 @@
 //! sold card, with the same rules and messages as the screens. Invalid input and rejected
 //! operations exit with status 2 and a message naming the value.
 
+use super::out;
 use super::UserError;
 use crate::domain::MemberCode;
 use crate::domain::card::{Card, CardId, CardState};
@@ -137,7 +138,7 @@ pub fn sell(
         .map_err(store_error)?
         .map_err(|refusal| refused(catalog, &refusal))?;
     let card = &sale.card;
-    println!(
+    out!(
         "{}",
         catalog.tf(
             "sale.sold",
@@ -150,10 +151,10 @@ pub fn sell(
             ],
         )
     );
-    println!("{}", messages::expiry_line(catalog, card.expires_on));
-    println!("{}", payments_line(catalog, &sale.payments));
+    out!("{}", messages::expiry_line(catalog, card.expires_on));
+    out!("{}", payments_line(catalog, &sale.payments));
     if sale.due_cents > 0 {
-        println!(
+        out!(
             "{}",
             catalog.tf("sale.due", &[("amount", &catalog.money(sale.due_cents))])
         );
@@ -175,13 +176,13 @@ pub fn cards(
             let member = find_member(store, catalog, &code)?;
             let sales = store.sales_of_member(member.id).map_err(store_error)?;
             if sales.is_empty() {
-                println!(
+                out!(
                     "{}",
                     catalog.tf("sale.no_cards", &[("member", &member.full_name())])
                 );
             }
             for sale in &sales {
-                println!("{}", sale_line(catalog, sale));
+                out!("{}", sale_line(catalog, sale));
             }
         }
         CardsCommand::Pay {
@@ -195,7 +196,7 @@ pub fn cards(
                 .record_payment(card.id, payment.method, payment.amount_cents, context)
                 .map_err(store_error)?
                 .map_err(|refusal| refused(catalog, &refusal))?;
-            println!(
+            out!(
                 "{}",
                 catalog.tf(
                     "sale.paid_notice",
@@ -223,7 +224,7 @@ pub fn cards(
                 .adjust_sessions(card.id, delta, &reason, context)
                 .map_err(store_error)?
                 .map_err(|refusal| refused(catalog, &refusal))?;
-            println!(
+            out!(
                 "{}",
                 catalog.tf(
                     "sale.adjusted_notice",
@@ -248,7 +249,7 @@ pub fn cards(
                 .change_expiry(card.id, new_expiry, &reason, context)
                 .map_err(store_error)?
                 .map_err(|refusal| refused(catalog, &refusal))?;
-            println!(
+            out!(
                 "{}",
                 catalog.tf(
                     "sale.expiry_notice",
@@ -271,7 +272,7 @@ pub fn cards(
                 .map_err(store_error)?
                 .map_err(|refusal| refused(catalog, &refusal))?;
             let refund_cents = sale.refunded_cents - refunded_before;
-            println!(
+            out!(
                 "{}",
                 catalog.tf(
                     "sale.cancelled_notice",
@@ -301,7 +302,7 @@ pub fn cards(
                 )
                 .map_err(store_error)?
                 .map_err(|refusal| refused(catalog, &refusal))?;
-            println!(
+            out!(
                 "{}",
                 catalog.tf(
                     "sale.refunded_notice",
@@ -313,7 +314,7 @@ pub fn cards(
                 )
             );
             if sale.card.state == CardState::Refunded {
-                println!(
+                out!(
                     "{}",
                     catalog.tf("sale.closed_notice", &[("id", &card.id.0)])
                 );

@@ -338,6 +338,28 @@ fn resolve_token(hay: &Haystack<'_>, token: &Token, k: usize, partial: &mut Part
     Some(())
 }
 
+/// Matches token `k` alone in the contiguous and fuzzy tiers and records the result in
+/// `partial`. Returns `None`, leaving `partial` as it was, if it matches in none of them.
+pub(super) fn match_token(
+    hay: &Haystack<'_>,
+    mask: u64,
+    token: &Token,
+    k: usize,
+    partial: &mut Partial,
+) -> Option<()> {
+    if token.mask & !mask != 0 {
+        return None;
+    }
+    match best_at_word_start(hay, token.text.as_bytes()) {
+        Some((tier, score)) => {
+            partial.group += group_unit(tier);
+            partial.fine += score;
+            Some(())
+        }
+        None => resolve_token(hay, token, k, partial),
+    }
+}
+
 /// Resolves the pending tokens of `partial`. Returns `None` if one of them matches nowhere.
 pub(super) fn resolve(hay: &Haystack<'_>, tokens: &[Token], partial: Partial) -> Option<Partial> {
     let mut resolved = Partial {

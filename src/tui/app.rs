@@ -363,7 +363,18 @@ impl<'a> App<'a> {
     fn show_result(&mut self, result: ScanResult) -> Result<(), StoreError> {
         self.repeat_candidate = None;
         match &result.outcome {
-            CheckInOutcome::Accepted { .. } => self.reload_today()?,
+            // The new row goes on top of today's list: reloading the whole day after every
+            // scan would cost more with each visit.
+            CheckInOutcome::Accepted { member, card, event } => self.today.insert(
+                0,
+                TodayCheckIn {
+                    event: event.clone(),
+                    member_name: member.full_name(),
+                    card_name: card.name.clone(),
+                    remaining_after: card.sessions_remaining,
+                    reverted: false,
+                },
+            ),
             CheckInOutcome::AlreadyCheckedIn { member, .. } => {
                 self.repeat_candidate = Some(member.code.clone());
             }
@@ -487,7 +498,9 @@ impl<'a> App<'a> {
             let context = write_context(self.settings, self.clock);
             self.store.revert_check_in(row.event.id, &context)?;
             tracing::info!(event = row.event.id.0, "check-in reverted");
-            self.reload_today()?;
+            if let Some(reverted) = self.today.iter_mut().find(|today| today.event.id == row.event.id) {
+                reverted.reverted = true;
+            }
             self.repeat_candidate = None;
             self.panel = Panel::Undone(row);
             return Ok(());
