@@ -1,8 +1,8 @@
 //! `carnet members`: add members and search them from scripts, with the same validation and
 //! the same search engine as the Members screen.
 
-use super::out;
 use super::UserError;
+use super::out;
 use crate::domain::member::Member;
 use crate::domain::member_form::{MemberInput, likely_duplicates, validate_member};
 use crate::i18n::Catalog;

@@ -1,8 +1,8 @@
 //! `carnet card-types` and `carnet activities`: the Pricing screen's operations for scripts,
 //! with the same validation and messages as the form. Invalid input exits with status 2.
 
-use super::out;
 use super::UserError;
+use super::out;
 use crate::domain::card_type::{Activity, CardType};
 use crate::domain::pricing::{CardTypeInput, fold, price_per_session, validate};
 use crate::i18n::Catalog;

@@ -2,8 +2,8 @@
 //! sold card, with the same rules and messages as the screens. Invalid input and rejected
 //! operations exit with status 2 and a message naming the value.
 
-use super::out;
 use super::UserError;
+use super::out;
 use crate::domain::MemberCode;
 use crate::domain::card::{Card, CardId, CardState};
 use crate::domain::card_type::CardType;
