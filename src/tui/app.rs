@@ -365,7 +365,11 @@ impl<'a> App<'a> {
         match &result.outcome {
             // The new row goes on top of today's list: reloading the whole day after every
             // scan would cost more with each visit.
-            CheckInOutcome::Accepted { member, card, event } => self.today.insert(
+            CheckInOutcome::Accepted {
+                member,
+                card,
+                event,
+            } => self.today.insert(
                 0,
                 TodayCheckIn {
                     event: event.clone(),
@@ -498,7 +502,11 @@ impl<'a> App<'a> {
             let context = write_context(self.settings, self.clock);
             self.store.revert_check_in(row.event.id, &context)?;
             tracing::info!(event = row.event.id.0, "check-in reverted");
-            if let Some(reverted) = self.today.iter_mut().find(|today| today.event.id == row.event.id) {
+            if let Some(reverted) = self
+                .today
+                .iter_mut()
+                .find(|today| today.event.id == row.event.id)
+            {
                 reverted.reverted = true;
             }
             self.repeat_candidate = None;
