@@ -1,8 +1,8 @@
 //! The typo tier: a query word that matches a member in no other tier may be a misspelt name.
 //!
 //! A word of [`MIN_TYPO_CHARS`] characters or more matches a word of the member's first or last
-//! name, or two consecutive words of one of them run together, within a Damerau-Levenshtein
-//! distance of one edit, two for words of [`LONG_WORD_CHARS`] characters or more. A shorter
+//! name, or two consecutive words of one of them run together, when their Damerau-Levenshtein
+//! distance is at most one edit. From [`LONG_WORD_CHARS`] characters on, two are allowed. A shorter
 //! word has too many neighbours to be told apart (`lam` is one edit from `lan`, `lea`, `pam`,
 //! `sam`…), so it never matches alone; it may match run together with the query word before
 //! or after it, so that `thi lam` finds `Thị Lan`. Codes, phone numbers and e-mail addresses
@@ -25,22 +25,23 @@ pub(super) const MIN_TYPO_CHARS: usize = 4;
 pub(super) const LONG_WORD_CHARS: usize = 8;
 
 /// Score inside the typo tier of a word one edit away; each further edit costs
-/// [`SCORE_PER_EDIT`]. The value matches a contiguous match in a name, so that typo words and
-/// contiguous words add up on the same scale.
+/// [`SCORE_PER_EDIT`]. It equals the score of a contiguous match in a name, so that typo words
+/// and contiguous words add up on the same scale.
 const TYPO_SCORE: i32 = 40;
 const SCORE_PER_EDIT: i32 = 10;
 
-/// Edit distance allowed for a word of `chars` characters.
+/// Returns the edit distance allowed for a word of `chars` characters.
 pub(super) fn max_edits(chars: usize) -> usize {
     if chars >= LONG_WORD_CHARS { 2 } else { 1 }
 }
 
-/// Score inside the typo tier of a word matched with `edits` edits.
+/// Returns the score inside the typo tier of a word matched with `edits` edits.
 pub(super) fn typo_score(edits: u8) -> i32 {
     TYPO_SCORE - SCORE_PER_EDIT * (i32::from(edits) - 1)
 }
 
-/// Damerau-Levenshtein distance, with the common case of equal words settled without a table.
+/// Returns the Damerau-Levenshtein distance, settling the common case of equal words without
+/// building a table.
 pub(super) fn distance(a: &str, b: &str) -> usize {
     if a == b {
         0
@@ -75,14 +76,16 @@ impl Probe {
         }
     }
 
-    /// Returns the distance to a name unit (one word, or two run together) when it is within
-    /// the allowed edits.
-    fn distance_to(&self, parts: &[&str], chars: usize, mask: u64) -> Option<usize> {
+    /// Tells whether a unit of `chars` characters is short or long enough to be close.
+    fn fits(&self, chars: usize) -> bool {
+        chars.abs_diff(self.chars) <= self.edits
+    }
+
+    /// Returns the distance to a name unit (one word, or two run together) of the right length
+    /// when it is within the allowed edits.
+    fn distance_to(&self, parts: &[&str], mask: u64) -> Option<usize> {
         let edits = self.edits as u32;
-        if chars.abs_diff(self.chars) > self.edits
-            || (self.mask & !mask).count_ones() > edits
-            || (mask & !self.mask).count_ones() > edits
-        {
+        if (self.mask & !mask).count_ones() > edits || (mask & !self.mask).count_ones() > edits {
             return None;
         }
         let d = match parts {
@@ -98,7 +101,7 @@ fn letters(token: &Token) -> Option<&str> {
     (!token.digits).then_some(token.text.as_str())
 }
 
-/// What a query brings to the typo tier: the texts to compare with the names.
+/// Texts of a query to compare with the names in the typo tier.
 #[derive(Debug)]
 pub(super) struct TypoQuery {
     probes: Vec<Probe>,
@@ -140,40 +143,57 @@ impl TypoQuery {
     /// Returns whether some word is close to a unit without being equal to one: a word equal to
     /// a unit matches in a contiguous tier, so unless one is merely close, the member has no
     /// typo match.
-    pub fn nearest(&self, names: &str, mask: u64, best: &mut [u8; MAX_TOKENS]) -> bool {
+    ///
+    /// `names_mask` is the letter summary of `names` (see `fold::char_mask`).
+    pub fn nearest(&self, names: &str, names_mask: u64, best: &mut [u8; MAX_TOKENS]) -> bool {
         best.fill(u8::MAX);
-        // The member's letters include those of its names: a word lacking more of them than
-        // it has edits is close to no unit, and most members are ruled out here.
+        // A word lacking more of the names' letters than it has edits is close to no unit, and
+        // most members are ruled out here.
         let mut live = [false; MAX_PROBES];
         let mut any = false;
         for (p, probe) in self.probes.iter().enumerate() {
-            live[p] = (probe.mask & !mask).count_ones() as usize <= probe.edits;
+            live[p] = (probe.mask & !names_mask).count_ones() as usize <= probe.edits;
             any |= live[p];
         }
         if !any {
             return false;
         }
+
         let mut per_probe = [usize::MAX; MAX_PROBES];
         for field in names.split(char::from(FIELD_SEP)) {
-            let mut previous: Option<(&str, usize, u64)> = None;
+            let mut previous: Option<(&str, usize)> = None;
             for word in field.split(char::from(WORD_SEP)).filter(|w| !w.is_empty()) {
-                let chars = word.chars().count();
-                let mask = char_mask(word.as_bytes());
+                let chars = if word.is_ascii() {
+                    word.len()
+                } else {
+                    word.chars().count()
+                };
+                // Most words fail on length alone, so their letters are summed up only when
+                // one passes.
+                let mut mask = None;
                 for (p, probe) in self.probes.iter().enumerate() {
                     if !live[p] {
                         continue;
                     }
-                    let alone = probe.distance_to(&[word], chars, mask);
-                    let run = previous.and_then(|(prev, prev_chars, prev_mask)| {
-                        probe.distance_to(&[prev, word], prev_chars + chars, prev_mask | mask)
-                    });
-                    for d in [alone, run].into_iter().flatten() {
+                    let mut word_mask = || *mask.get_or_insert_with(|| char_mask(word.as_bytes()));
+                    if probe.fits(chars)
+                        && let Some(d) = probe.distance_to(&[word], word_mask())
+                    {
                         per_probe[p] = per_probe[p].min(d);
                     }
+                    if let Some((prev, prev_chars)) = previous
+                        && probe.fits(prev_chars + chars)
+                    {
+                        let run_mask = char_mask(prev.as_bytes()) | word_mask();
+                        if let Some(d) = probe.distance_to(&[prev, word], run_mask) {
+                            per_probe[p] = per_probe[p].min(d);
+                        }
+                    }
                 }
-                previous = Some((word, chars, mask));
+                previous = Some((word, chars));
             }
         }
+
         let mut close = false;
         for (p, probe) in self.probes.iter().enumerate() {
             if let Ok(d) = u8::try_from(per_probe[p]) {
@@ -228,7 +248,7 @@ mod tests {
     }
 
     #[test]
-    fn one_edit_for_short_words_two_for_long_ones() {
+    fn long_words_allow_two_edits() {
         assert_eq!(nearest("dupomt", "marie|dupont"), (true, vec![1]));
         assert_eq!(nearest("dupnot", "marie|dupont"), (true, vec![1]));
         assert_eq!(nearest("dupmot", "marie|dupont"), (false, vec![u8::MAX]));
@@ -243,7 +263,7 @@ mod tests {
     }
 
     #[test]
-    fn short_words_match_only_run_together_with_a_neighbour() {
+    fn short_words_need_a_neighbour() {
         assert_eq!(nearest("lam", "thi lan|nguyen"), (false, vec![u8::MAX]));
         let (close, best) = nearest("nguyen thi lam", "thi lan|nguyen");
         assert!(close);
