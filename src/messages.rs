@@ -7,7 +7,7 @@ use crate::domain::card_type::{Activity, ActivityId, Validity};
 use crate::domain::checkin::Refusal;
 use crate::domain::input::{AmountError, DateError};
 use crate::domain::ledger::{EventKind, LedgerEvent};
-use crate::domain::member_form::{BirthDateError, MemberErrors};
+use crate::domain::member_form::{BirthDateError, MAX_NAME_CHARS, MemberErrors};
 use crate::domain::pricing::{NameError, SessionsError, ValidityError};
 use crate::domain::scan::LayoutMismatch;
 use crate::i18n::Catalog;
@@ -472,10 +472,16 @@ pub fn ledger_line(
 
 /// Returns the error of each member form field in words, in field order.
 pub fn member_errors(catalog: &Catalog, errors: &MemberErrors) -> [Option<String>; 7] {
-    let missing = |flag: bool| flag.then(|| catalog.t("members.error_required").to_owned());
+    let name = |missing: bool, too_long: bool| {
+        if missing {
+            Some(catalog.t("members.error_required").to_owned())
+        } else {
+            too_long.then(|| catalog.tf("members.error_too_long", &[("max", &MAX_NAME_CHARS)]))
+        }
+    };
     [
-        missing(errors.first_name_missing),
-        missing(errors.last_name_missing),
+        name(errors.first_name_missing, errors.first_name_too_long),
+        name(errors.last_name_missing, errors.last_name_too_long),
         errors
             .email
             .as_ref()

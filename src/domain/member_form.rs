@@ -25,6 +25,9 @@ pub struct MemberInput {
 pub struct MemberErrors {
     pub first_name_missing: bool,
     pub last_name_missing: bool,
+    /// A name longer than [`MAX_NAME_CHARS`].
+    pub first_name_too_long: bool,
+    pub last_name_too_long: bool,
     pub email: Option<EmailError>,
     pub phone: Option<PhoneError>,
     pub birth_date: Option<BirthDateError>,
@@ -34,6 +37,8 @@ impl MemberErrors {
     pub fn is_empty(&self) -> bool {
         !self.first_name_missing
             && !self.last_name_missing
+            && !self.first_name_too_long
+            && !self.last_name_too_long
             && self.email.is_none()
             && self.phone.is_none()
             && self.birth_date.is_none()
@@ -56,10 +61,12 @@ pub struct ValidMember {
 /// Checks every field. Names are trimmed and put in NFC; the phone is stored in E.164 form.
 pub fn validate_member(input: &MemberInput, today: NaiveDate) -> Result<ValidMember, MemberErrors> {
     let mut errors = MemberErrors::default();
-    let first_name = normalize_name(&input.first_name);
-    let last_name = normalize_name(&input.last_name);
+    let first_name = normalize_name(&without_controls(&input.first_name));
+    let last_name = normalize_name(&without_controls(&input.last_name));
     errors.first_name_missing = first_name.is_empty();
     errors.last_name_missing = last_name.is_empty();
+    errors.first_name_too_long = first_name.chars().count() > MAX_NAME_CHARS;
+    errors.last_name_too_long = last_name.chars().count() > MAX_NAME_CHARS;
 
     let email = optional(&input.email)
         .map(parse_email)
@@ -105,7 +112,7 @@ pub fn validate_member(input: &MemberInput, today: NaiveDate) -> Result<ValidMem
             phone,
             birth_date,
             category: parse_category(&input.category),
-            notes: input.notes.trim().to_owned(),
+            notes: input.notes.trim().chars().take(MAX_NOTES_CHARS).collect(),
         },
         phone_warning,
     })
@@ -140,6 +147,20 @@ pub fn likely_duplicates<'a>(
                 email.is_some() && member.email.as_deref().map(str::to_lowercase) == email;
             same_person || same_email
         })
+        .collect()
+}
+
+/// Longest first or last name accepted: room for the longest real names, not for pasted text.
+pub const MAX_NAME_CHARS: usize = 100;
+
+/// Notes beyond this length are cut.
+pub const MAX_NOTES_CHARS: usize = 2_000;
+
+/// Replaces tabs, line breaks and other control characters with spaces: names end up in
+/// tab-separated output and on one line of the screen.
+fn without_controls(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
         .collect()
 }
 
@@ -197,6 +218,16 @@ mod tests {
         let valid = validate_member(&input(" Zoe\u{301} ", "Lefe\u{300}vre"), today()).unwrap();
         assert_eq!(valid.member.first_name, "Zo\u{e9}");
         assert_eq!(valid.member.last_name, "Lef\u{e8}vre");
+    }
+
+    #[test]
+    fn names_cleaned_and_bounded() {
+        let valid = validate_member(&input("a\tb", "x\ny"), today()).unwrap();
+        assert_eq!(valid.member.first_name, "a b");
+        assert_eq!(valid.member.last_name, "x y");
+        let errors = validate_member(&input(&"é".repeat(MAX_NAME_CHARS + 1), "Martin"), today())
+            .unwrap_err();
+        assert!(errors.first_name_too_long);
     }
 
     #[test]

@@ -6,6 +6,10 @@ use super::input::{AmountError, parse_amount, parse_date};
 use chrono::NaiveDate;
 use unicode_normalization::UnicodeNormalization;
 
+/// Highest price of a card type, 100,000 € in cents: far above any club's card, low enough
+/// that every sum and product of prices stays within an `i64`.
+pub const MAX_PRICE_CENTS: i64 = 10_000_000;
+
 /// Most sessions a card may include.
 pub const MAX_SESSIONS: u32 = 1_000;
 
@@ -100,7 +104,13 @@ pub fn validate(
         });
     }
 
-    let price = parse_amount(&input.price);
+    let price = parse_amount(&input.price).and_then(|cents| {
+        if cents > MAX_PRICE_CENTS {
+            Err(AmountError::Overflow(input.price.clone()))
+        } else {
+            Ok(cents)
+        }
+    });
     if let Err(error) = &price {
         errors.price = Some(error.clone());
     }
@@ -220,8 +230,10 @@ pub fn price_per_session(price_cents: i64, sessions: u32) -> i64 {
     if sessions == 0 {
         return 0;
     }
-    let sessions = i64::from(sessions);
-    (price_cents * 2 + sessions) / (sessions * 2)
+    // In i128 so that no stored price, however large, can overflow.
+    let sessions = i128::from(sessions);
+    let rounded = (i128::from(price_cents) * 2 + sessions) / (sessions * 2);
+    i64::try_from(rounded).unwrap_or(i64::MAX)
 }
 
 #[cfg(test)]
@@ -410,6 +422,27 @@ mod tests {
     }
 
     #[test]
+    fn price_above_maximum_rejected() {
+        let errors = validate(
+            &input("Énorme", "92233720368547758.07", "1", "none"),
+            &[],
+            None,
+            today(),
+        )
+        .unwrap_err();
+        assert!(matches!(errors.price, Some(AmountError::Overflow(_))));
+        let errors = validate(
+            &input("Énorme", "100 000,01", "1", "none"),
+            &[],
+            None,
+            today(),
+        )
+        .unwrap_err();
+        assert!(matches!(errors.price, Some(AmountError::Overflow(_))));
+        assert!(validate(&input("Max", "100 000,00", "1", "none"), &[], None, today()).is_ok());
+    }
+
+    #[test]
     fn free_trial_card_allowed() {
         let draft = validate(&input("Essai", "0", "1", "30 jours"), &[], None, today()).unwrap();
         assert_eq!(draft.price_cents, 0);
@@ -421,5 +454,6 @@ mod tests {
         assert_eq!(price_per_session(10_000, 3), 3_333);
         assert_eq!(price_per_session(20_000, 3), 6_667);
         assert_eq!(price_per_session(0, 5), 0);
+        assert_eq!(price_per_session(i64::MAX, 1), i64::MAX);
     }
 }

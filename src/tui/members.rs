@@ -417,6 +417,10 @@ impl ScreenState for MembersState {
                 profile.card_ledger = None;
                 true
             }
+            MembersMode::Form(form) if !form.duplicates.is_empty() => {
+                form.duplicates.clear();
+                true
+            }
             MembersMode::Form(form) if form.back.is_some() => {
                 if let Some(profile) = form.back.take() {
                     self.mode = MembersMode::Profile(profile);

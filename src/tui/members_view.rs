@@ -453,6 +453,9 @@ fn draw_cards(frame: &mut Frame, app: &App, theme: &Theme, profile: &Profile, ar
             CardStatus::Active => catalog.t("members.status_active"),
             CardStatus::UsedUp => catalog.t("members.status_used_up"),
             CardStatus::Expired => catalog.t("members.status_expired"),
+            CardStatus::Cancelled if card.state == crate::domain::CardState::Refunded => {
+                catalog.t("members.status_refunded")
+            }
             CardStatus::Cancelled => catalog.t("members.status_cancelled"),
         };
         let marker = if index == profile.selected_card {
@@ -503,16 +506,19 @@ fn draw_purchases(frame: &mut Frame, app: &App, theme: &Theme, profile: &Profile
         } else {
             messages::payment_lines(catalog, &sale.payments)
         };
-        let state = if sale.refunded_cents > 0 {
-            catalog.tf(
-                "members.refunded",
-                &[("amount", &catalog.money(sale.refunded_cents))],
-            )
-        } else if sale.due_cents > 0 {
-            catalog.tf("members.due", &[("amount", &catalog.money(sale.due_cents))])
-        } else {
-            catalog.t("members.paid").to_owned()
-        };
+        // Every figure that applies: an amount still due must show even after a refund.
+        let mut parts = Vec::new();
+        if sale.due_cents > 0 {
+            parts.push(catalog.tf("members.due", &[("amount", &catalog.money(sale.due_cents))]));
+        }
+        if sale.refunded_cents > 0 {
+            let refunded = catalog.money(sale.refunded_cents);
+            parts.push(catalog.tf("members.refunded", &[("amount", &refunded)]));
+        }
+        if parts.is_empty() {
+            parts.push(catalog.t("members.paid").to_owned());
+        }
+        let state = parts.join(", ");
         Row::new(
             [
                 catalog.date(sale.card.sold_on),
@@ -671,10 +677,12 @@ fn draw_form(frame: &mut Frame, app: &App, theme: &Theme, form: &MemberForm, are
                 member.code
             )));
         }
-        lines.push(Line::from(Span::styled(
-            catalog.t("members.duplicates_keys"),
-            theme.warning,
-        )));
+        let keys = if form.original.is_some() {
+            "members.duplicates_keys_edit"
+        } else {
+            "members.duplicates_keys"
+        };
+        lines.push(Line::from(Span::styled(catalog.t(keys), theme.warning)));
     }
     lines.push(Line::from(Span::styled(
         catalog.t("members.form_keys"),

@@ -304,7 +304,7 @@ impl PricingState {
                 .store
                 .set_activity_archived(activity.id, !activity.archived, &context.write)?;
         let key = if changed.archived {
-            "pricing.archived_notice"
+            "pricing.activity_archived_notice"
         } else {
             "pricing.restored_notice"
         };

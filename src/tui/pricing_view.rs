@@ -505,7 +505,7 @@ fn draw_activities(
         } else {
             catalog.t("pricing.activity_new")
         };
-        let prompt = format!("{label}: ");
+        let prompt = catalog.tf("ui.label", &[("label", &label)]);
         let prompt_width = unicode_width::UnicodeWidthStr::width(prompt.as_str()) as u16;
         frame.render_widget(
             Paragraph::new(Line::from(vec![

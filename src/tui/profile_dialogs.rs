@@ -267,7 +267,11 @@ impl CardDialog {
                     .map(|_| ())
             }
             CardAction::Expiry => {
-                let date = if value.is_empty() {
+                let no_expiry = matches!(
+                    crate::domain::pricing::fold(&value).as_str(),
+                    "" | "none" | "aucune" | "sans"
+                );
+                let date = if no_expiry {
                     None
                 } else {
                     match parse_date(&value, DateOrder::DayFirst) {
