@@ -166,7 +166,7 @@ fn print_error(text: &str) {
 }
 
 /// Reads `ui.language` from a config file that failed to load as a whole, so its errors are
-/// still in the language it asks for.
+/// still in the language it sets.
 fn language_of_file(explicit: Option<&Path>) -> Option<Language> {
     let path = explicit
         .map(Path::to_owned)

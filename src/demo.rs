@@ -42,7 +42,7 @@ pub const CACHE_BYTES: u64 = 32 * 1024 * 1024;
 /// sale five, so 400 steps are about 1,000 records.
 const STEPS_PER_LOADER: usize = 400;
 
-/// What `carnet demo` builds.
+/// The size and seed of the club `carnet demo` builds.
 #[derive(Debug, Clone, Copy)]
 pub struct DemoOptions {
     pub members: usize,
@@ -57,7 +57,7 @@ pub struct DemoOptions {
     pub events: Option<usize>,
 }
 
-/// What was written, for the command's closing line.
+/// The counts written, for the command's closing line.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DemoSummary {
     pub members: usize,
@@ -73,7 +73,7 @@ pub enum DemoError {
     Store(#[from] StoreError),
 }
 
-/// Fills an empty database with the demo club, as it stands at `now`.
+/// Fills an empty database with the demo club as it is at `now`.
 pub fn generate(
     store: &Store,
     club_time: ClubTime,

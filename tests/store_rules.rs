@@ -399,7 +399,7 @@ fn race_for_last_session() {
     assert!(store.verify_balances().unwrap().is_empty());
 }
 
-/// Date rules hold whatever the process time zone is because no code asks the machine for
+/// Date rules hold whatever the process time zone is because no code reads the machine's
 /// its local time: every "today" comes from the club's zone in config.toml.
 #[test]
 fn no_code_reads_process_time_zone() {

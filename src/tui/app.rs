@@ -177,9 +177,9 @@ impl<'a> App<'a> {
     }
 
     fn apply(&mut self, action: Action) -> Result<(), StoreError> {
-        // A screen with its own fields gets the keys first; the front desk gets the rest.
-        // NOTE: a card scanned while a form has the focus is typed into the focused field, and
-        // its Enter saves the form; staff see it in the form, but the member is not checked in.
+        // A screen with its own fields gets the keys first, and the front desk gets the rest.
+        // NOTE: a card scanned while a form or search field has the focus is typed into that
+        // field, and its Enter saves the form. Staff see it there, but nobody is checked in.
         if self.popup.is_none() {
             if let Some(action) = self.apply_to_screen(action)? {
                 return self.apply_to_front_desk(action);
@@ -189,7 +189,7 @@ impl<'a> App<'a> {
         self.apply_to_front_desk(action)
     }
 
-    /// Gives `action` to the screen shown, if it has its own fields and lists; returns the
+    /// Gives `action` to the screen shown, if it has its own fields and lists. Returns the
     /// action back when the screen leaves it to the front desk.
     fn apply_to_screen(&mut self, action: Action) -> Result<Option<Action>, StoreError> {
         let scan_empty = self.scan.value().is_empty();
@@ -284,7 +284,7 @@ impl<'a> App<'a> {
         Ok(())
     }
 
-    /// Applies what depends on every key of a batch at once, such as the member search; the
+    /// Applies what depends on every key of a batch at once, such as the member search. The
     /// event loop calls it after draining the queued events and before drawing.
     pub fn settle(&mut self) {
         let today = self.today();
