@@ -299,8 +299,9 @@ fn create_members(
             .collect::<String>()
             .to_lowercase();
         new.email = Some(format!("{mail_name}.{index}@exemple.fr"));
+        // Stored in E.164, the form the member form stores and the screens format.
         new.phone = Some(format!(
-            "06 {:02} {:02} {:02} {:02}",
+            "+336{:02}{:02}{:02}{:02}",
             rng.random_range(0..100),
             rng.random_range(0..100),
             rng.random_range(0..100),
