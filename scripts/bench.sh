@@ -1,16 +1,25 @@
 #!/usr/bin/env bash
-# Runs the check-in latency benchmark (benches/checkin.rs) and prints its markdown tables,
-# after the machine it ran on.
+# Runs the check-in latency benchmark (benches/checkin.rs), then the start-up and memory
+# benchmark (benches/startup.rs, about 30 s once the club exists), and prints their markdown
+# tables, after the machine they ran on.
 #
 # The run builds in release mode, makes a demo club of 100,000 members, 200,000 cards and
 # 2,000,000 ledger events (80 s on a 2-core machine), loads it into SQLite (20 s), then
 # measures 2,000 rounds. It stops with an error after 15 minutes.
 #
 # Environment:
-#   CARNET_BENCH_DB=<folder>   reuse the demo club in that folder, or make it there first
+#   CARNET_BENCH_DB=<folder>   reuse the demo club in that folder, or make it there first;
+#                              unset, the club is made once in a temporary folder for both
+#                              benches and removed at the end
 #   CARNET_BENCH_SAMPLES=<n>   samples per variant (default 2000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+if [[ -z "${CARNET_BENCH_DB:-}" ]]; then
+    club_parent=$(mktemp -d -t carnet-bench-club-XXXXXX)
+    trap 'rm -rf "$club_parent"' EXIT
+    export CARNET_BENCH_DB="$club_parent/club"
+fi
 
 echo "## Machine"
 echo
@@ -18,7 +27,11 @@ echo "- cores: $(nproc)"
 echo "- memory: $(free -h | awk '/^Mem:/ {print $2}')"
 echo "- disk: $(df -h . | awk 'NR == 2 {print $1 ", " $2 " total, " $4 " free"}')"
 echo "- $(rustc --version)"
-echo "- command: scripts/bench.sh (cargo bench --bench checkin)"
+echo "- command: scripts/bench.sh (cargo bench --bench checkin, then --bench startup)"
 echo
 
 timeout 15m cargo bench --bench checkin
+
+# Start-up to the first frame and peak memory of the real binary, on the same club.
+echo
+timeout 10m cargo bench --bench startup
