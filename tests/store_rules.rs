@@ -423,3 +423,37 @@ fn no_code_reads_process_time_zone() {
         "these files read the process time zone: {offenders:?}"
     );
 }
+
+#[test]
+fn today_list_names_newest_rows_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir.path().join("db"));
+    let settings = settings(&dir.path().join("db"), Language::En);
+    let member = member_with_code(
+        &store,
+        "Léa",
+        "Martin",
+        "31415926",
+        paris(2025, 1, 1, 9, 0, 0),
+    );
+    sell(
+        &store,
+        &member,
+        &card_type(&store, "Cent", 100, Validity::None),
+        date(2025, 1, 1),
+    );
+    let clock = clock(paris(2025, 11, 3, 9, 0, 0));
+    for _ in 0..3 {
+        clock.advance(Duration::minutes(11));
+        accepted_card(&scan(&store, &settings, &clock, "31415926"));
+    }
+    let since = settings.club_time.start_of_day(date(2025, 11, 3));
+    let rows = store.check_ins_since_named(since, 2).unwrap();
+    assert_eq!(rows.len(), 3, "every check-in is listed");
+    assert_eq!(rows[1].member_name, "Léa Martin");
+    assert_eq!(
+        rows[2].member_name, "",
+        "rows past the named ones have no names"
+    );
+    assert_eq!(rows[2].remaining_after, 99);
+}

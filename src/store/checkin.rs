@@ -165,6 +165,17 @@ impl Store {
 
     /// Check-ins since `since` (the start of the club's day), newest first.
     pub fn check_ins_since(&self, since: DateTime<Utc>) -> Result<Vec<TodayCheckIn>, StoreError> {
+        self.check_ins_since_named(since, usize::MAX)
+    }
+
+    /// Check-ins since `since`, newest first, with member and card names for the newest
+    /// `named` rows only; older rows have empty names. A screen shows a few dozen rows, and on a
+    /// busy day looking up every name cost most of the app's start-up.
+    pub fn check_ins_since_named(
+        &self,
+        since: DateTime<Utc>,
+        named: usize,
+    ) -> Result<Vec<TodayCheckIn>, StoreError> {
         let mut rows = Vec::new();
         let mut names: HashMap<MemberId, String> = HashMap::new();
         for event in self.ledger().rev() {
@@ -178,6 +189,16 @@ impl Store {
             else {
                 continue;
             };
+            if rows.len() >= named {
+                rows.push(TodayCheckIn {
+                    reverted: self.is_reverted(event.id)?,
+                    event,
+                    member_name: String::new(),
+                    card_name: String::new(),
+                    remaining_after,
+                });
+                continue;
+            }
             let member_name = match names.get(&event.member_id) {
                 Some(name) => name.clone(),
                 None => {

@@ -12,6 +12,9 @@ use crate::store::{CheckInOutcome, Store, StoreError, TodayCheckIn};
 use chrono::NaiveDate;
 use tui_input::{Input, InputRequest};
 
+/// Rows of today's list loaded with member and card names; more than any screen shows.
+const TODAY_NAMED_ROWS: usize = 500;
+
 /// The screens of the sidebar, in its order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
@@ -514,8 +517,23 @@ impl<'a> App<'a> {
             return Ok(());
         }
         self.screen = Screen::FrontDesk;
-        match self.today.iter().find(|row| !row.reverted) {
-            Some(row) => self.popup = Some(Popup::ConfirmUndo(row.clone())),
+        match self.today.iter().find(|row| !row.reverted).cloned() {
+            Some(mut row) => {
+                // Rows beyond the named ones were loaded without names.
+                if row.member_name.is_empty() {
+                    row.member_name = self
+                        .store
+                        .member(row.event.member_id)?
+                        .map(|m| m.full_name())
+                        .unwrap_or_default();
+                    row.card_name = self
+                        .store
+                        .card(row.event.card_id)?
+                        .map(|c| c.name)
+                        .unwrap_or_default();
+                }
+                self.popup = Some(Popup::ConfirmUndo(row));
+            }
             None => self.panel = Panel::NothingToUndo,
         }
         Ok(())
@@ -532,7 +550,7 @@ impl<'a> App<'a> {
 
     fn reload_today(&mut self) -> Result<(), StoreError> {
         let since = self.settings.club_time.start_of_day(self.today_date);
-        self.today = self.store.check_ins_since(since)?;
+        self.today = self.store.check_ins_since_named(since, TODAY_NAMED_ROWS)?;
         Ok(())
     }
 
