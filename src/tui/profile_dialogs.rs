@@ -219,6 +219,10 @@ impl SaleDialog {
             &context.write,
         )?;
         match sold {
+            // A free card records no payment line.
+            Ok(sale) if sale.payments.is_empty() => Ok(DialogOutcome::Done(
+                catalog.tf("sale_dialog.sold_free", &[("card", &sale.card.name)]),
+            )),
             Ok(sale) => Ok(DialogOutcome::Done(catalog.tf(
                 "sale_dialog.sold",
                 &[
