@@ -33,7 +33,7 @@ pub fn check_in_scan(
 ) -> Result<Option<ScanResult>, StoreError> {
     let candidates = match parse_scan(scanned, &settings.scanner) {
         Ok(candidates) => candidates,
-        // Enter alone does nothing; a scan that reduces to nothing (a prefix alone, a URL
+        // Enter alone does nothing. A scan that reduces to nothing (a prefix alone, a URL
         // without its code) is refused, so the previous result does not stay on screen.
         Err(ScanError::Empty) if scanned.trim().is_empty() => return Ok(None),
         Err(ScanError::Empty) => {

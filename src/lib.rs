@@ -1,6 +1,6 @@
 //! Carnet: front-desk check-in and multi-session cards for clubs.
 //!
-//! `domain` holds the rules, `store` the sled database, `desk` the check-in use case,
+//! `domain` contains the rules, `store` the sled database, `desk` the check-in use case,
 //! `tui` the terminal application and `cli` the command line.
 #![forbid(unsafe_code)]
 

@@ -12,7 +12,7 @@ use carnet::tui::keymap::{Command, Keymap};
 use carnet::tui::members::{MembersMode, ProfileSection};
 use common::*;
 
-/// The members of the name-search cases, with known codes.
+/// Builds a club of the members of the name-search cases, with known codes.
 fn club(dir: &std::path::Path) -> Store {
     let store = open(&dir.join("db"));
     let created = paris(2026, 9, 1, 10, 0, 0);

@@ -238,7 +238,7 @@ fn restoring_into_a_taken_name_is_refused() {
 }
 
 #[test]
-fn activity_rename_shows_everywhere_and_in_use_cannot_go() {
+fn activity_rename_and_delete_rules() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(&dir.path().join("db"));
     let ctx = context(paris(2026, 12, 1, 9, 0, 0));

@@ -16,7 +16,7 @@ use common::*;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-/// A club of three members: one with a valid card, one whose card expired, one archived.
+/// Builds a club of three members: one with a valid card, one whose card expired, one archived.
 fn club(dir: &std::path::Path) -> Store {
     let store = open(&dir.join("db"));
     let created = paris(2026, 9, 1, 10, 0, 0);

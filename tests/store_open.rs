@@ -1,5 +1,6 @@
-//! Opening databases: what is not ours, what is newer, what is in use or damaged is refused
-//! with a clear error, never replaced by an empty database; the journal is replayed.
+//! Opening databases. A folder that is not ours, a newer format, a database in use and a
+//! damaged one are each rejected with a clear error and never replaced by an empty database.
+//! The journal is replayed on open.
 
 mod common;
 
@@ -135,7 +136,7 @@ fn second_open_reports_in_use() {
 }
 
 #[test]
-fn damaged_database_is_an_error_not_a_fresh_one() {
+fn damaged_database_rejected() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("db");
     {

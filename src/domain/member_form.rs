@@ -150,7 +150,7 @@ pub fn likely_duplicates<'a>(
         .collect()
 }
 
-/// Longest first or last name accepted: room for the longest real names, not for pasted text.
+/// Maximum length of a first or last name: room for the longest real names, not for pasted text.
 pub const MAX_NAME_CHARS: usize = 100;
 
 /// Notes beyond this length are cut.

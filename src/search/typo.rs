@@ -3,7 +3,7 @@
 //! A word of [`MIN_TYPO_CHARS`] characters or more matches a word of the member's first or last
 //! name, or two consecutive words of one of them run together, when their Damerau-Levenshtein
 //! distance is at most one edit. From [`LONG_WORD_CHARS`] characters on, two are allowed. A shorter
-//! word has too many neighbours to be told apart (`lam` is one edit from `lan`, `lea`, `pam`,
+//! word has too many neighbours to be distinguished (`lam` is one edit from `lan`, `lea`, `pam`,
 //! `sam`…), so it never matches alone; it may match run together with the query word before
 //! or after it, so that `thi lam` finds `Thị Lan`. Codes, phone numbers and e-mail addresses
 //! are typed or scanned as written and never match by typo.

@@ -48,8 +48,8 @@ impl Journal {
 
         let (transactions, valid_len) = read_frames(&bytes);
         if valid_len < bytes.len() && followed_by_valid_frame(&bytes, valid_len) {
-            // A torn write only ever cuts the end; a bad frame with good ones after it means
-            // the file was damaged, and acknowledged writes would be lost by truncating.
+            // A torn write only cuts the end. A bad frame with good ones after it means the
+            // file was damaged, and truncating would lose acknowledged writes.
             return Err(io::Error::new(
                 io::ErrorKind::InvalidData,
                 format!("journal frame at byte {valid_len} is damaged and later frames are intact"),

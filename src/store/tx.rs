@@ -100,7 +100,7 @@ impl Store {
             Ok(value)
         });
         // NOTE: a sled storage error at commit, after the journal append, leaves the change in
-        // the journal only; it is applied when the database is next opened.
+        // the journal only. It is applied when the database is next opened.
         let value = match outcome {
             Ok(value) => value,
             Err(TransactionError::Abort(error)) => return Err(error),

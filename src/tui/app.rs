@@ -182,7 +182,7 @@ impl<'a> App<'a> {
     fn apply(&mut self, action: Action) -> Result<(), StoreError> {
         // A screen with its own fields gets the keys first, and the front desk gets the rest.
         // NOTE: a card scanned while a form or search field has the focus is typed into that
-        // field, and its Enter saves the form. Staff see it there, but nobody is checked in.
+        // field, and its Enter saves the form. Staff see it there, but no member is checked in.
         if self.popup.is_none() {
             if let Some(action) = self.apply_to_screen(action)? {
                 return self.apply_to_front_desk(action);

@@ -160,7 +160,7 @@ fn panel_content(app: &App, theme: &Theme) -> PanelContent {
     }
 }
 
-/// The ready message, followed in a demo club by the codes to try and what each shows.
+/// Returns the ready message, followed in a demo club by the codes to try and what each shows.
 fn ready_lines(app: &App) -> Vec<String> {
     let catalog = &app.catalog;
     let mut lines = vec![catalog.t("desk.ready").to_owned()];

@@ -34,7 +34,7 @@ pub fn open(path: &Path) -> Store {
     .expect("store opens")
 }
 
-/// An instant given as Paris wall-clock time.
+/// Returns the instant of a Paris wall-clock time.
 pub fn paris(y: i32, m: u32, d: u32, h: u32, min: u32, s: u32) -> DateTime<Utc> {
     chrono_tz::Europe::Paris
         .with_ymd_and_hms(y, m, d, h, min, s)
