@@ -9,6 +9,7 @@ mod members;
 mod pricing;
 mod print;
 mod sales;
+mod session_cards;
 
 use crate::config::Settings;
 use crate::demo::{self, DemoOptions};
@@ -76,6 +77,18 @@ pub enum Command {
         what: export::ExportKind,
         #[arg(long, value_enum, default_value_t = Format::Csv)]
         format: Format,
+        /// Cards only: write the Session cards view instead, with this filter (active,
+        /// expiring[:DAYS], low[:SESSIONS], used-up, expired, dormant[:DAYS], cancelled, all),
+        /// in the screen's columns and the language's CSV conventions
+        #[arg(long, value_name = "FILTER")]
+        filter: Option<String>,
+        /// Cards only: the view's sort (owner, type, audience, sold, expiry, left, last-use,
+        /// status; a leading '-' for descending)
+        #[arg(long, value_name = "COLUMN")]
+        sort: Option<String>,
+        /// Cards only: keep the cards of owners the member search finds
+        #[arg(long, value_name = "TEXT")]
+        search: Option<String>,
     },
     /// Recompute every balance from the ledger and report each difference
     Check,
@@ -93,6 +106,9 @@ pub enum Command {
     /// Members: add them, search them
     #[command(subcommand)]
     Members(members::MembersCommand),
+    /// Members to inform before their card runs out or expires (Practice › Session cards)
+    #[command(subcommand)]
+    Inform(session_cards::InformCommand),
     /// Write membership cards: CODE.png and CODE.svg for each code, and with --pdf A4 sheets
     PrintCard {
         /// Member codes, as printed under the QR code
@@ -242,8 +258,29 @@ fn run(cli: Cli, settings: &Settings, catalog: &Catalog) -> Result<ExitCode, Use
                 again,
             )
         }
-        Some(Command::Export { what, format }) => {
+        Some(Command::Export {
+            what,
+            format,
+            filter,
+            sort,
+            search,
+        }) => {
             let store = open_store(&settings.database, settings, catalog)?;
+            let view_asked = filter.is_some() || sort.is_some() || search.is_some();
+            if view_asked && what != export::ExportKind::Cards {
+                return Err(UserError(catalog.t("cli.view_cards_only").to_owned()));
+            }
+            if view_asked {
+                return session_cards::export_view(
+                    &store,
+                    settings,
+                    catalog,
+                    &clock,
+                    filter.as_deref(),
+                    sort.as_deref(),
+                    search.as_deref(),
+                );
+            }
             match export::write(&store, what, format, &mut std::io::stdout().lock()) {
                 // A reader that stops early, as `head` does, is not an error.
                 Err(error) if error.is_broken_pipe() => Ok(ExitCode::SUCCESS),
@@ -292,6 +329,10 @@ fn run(cli: Cli, settings: &Settings, catalog: &Catalog) -> Result<ExitCode, Use
                 command,
                 &crate::desk::write_context(settings, &clock),
             )
+        }
+        Some(Command::Inform(command)) => {
+            let store = open_store(&settings.database, settings, catalog)?;
+            session_cards::inform(&store, settings, catalog, &clock, command)
         }
         Some(Command::PrintCard { codes, out, pdf }) => {
             let store = open_store(&settings.database, settings, catalog)?;

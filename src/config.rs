@@ -3,6 +3,7 @@
 //! Unknown keys are rejected so that a misspelt key is reported instead of silently ignored.
 
 use crate::domain::ClubTime;
+use crate::domain::overview::Thresholds;
 use crate::domain::scan::ScannerRules;
 use crate::i18n::Language;
 use serde::Deserialize;
@@ -18,6 +19,47 @@ pub struct Config {
     pub scanner: ScannerRules,
     pub station: StationSection,
     pub print: PrintSection,
+    pub overview: OverviewSection,
+    pub export: ExportSection,
+    pub inform: InformSection,
+}
+
+/// Thresholds of the Practice › Session cards filters and of the members to inform.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OverviewSection {
+    pub expiring_days: u32,
+    pub low_sessions: u32,
+    pub dormant_days: u32,
+}
+
+impl Default for OverviewSection {
+    fn default() -> Self {
+        let defaults = Thresholds::default();
+        Self {
+            expiring_days: defaults.expiring_days,
+            low_sessions: defaults.low_sessions,
+            dormant_days: defaults.dormant_days,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExportSection {
+    /// Folder for the CSV files and e-mails the screens write; relative paths start from the
+    /// config file's folder. Default: a `carnet-exports` folder in the user's documents.
+    pub folder: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct InformSection {
+    /// The club's address, written as the sender of the e-mails to members.
+    pub from: String,
+    /// Folder with the club's own `inform.fr.txt` and `inform.en.txt`; the templates in
+    /// assets/email are used when absent.
+    pub templates: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -141,6 +183,11 @@ pub struct Settings {
     pub terminal: String,
     /// Folder where the Members screen writes printable cards.
     pub print_folder: PathBuf,
+    pub thresholds: Thresholds,
+    /// Folder where screens write CSV exports and e-mails.
+    pub export_folder: PathBuf,
+    pub inform_from: String,
+    pub inform_templates: Option<PathBuf>,
     /// The config file read, if any.
     pub source: Option<PathBuf>,
 }
@@ -215,6 +262,37 @@ pub fn resolve(config: Config, source: Option<PathBuf>) -> Result<Settings, Conf
         });
     }
 
+    let overview = &config.overview;
+    for (key, value, limit, expected) in [
+        (
+            "overview.expiring_days",
+            overview.expiring_days,
+            3650,
+            "a number of days from 0 to 3650",
+        ),
+        (
+            "overview.low_sessions",
+            overview.low_sessions,
+            1000,
+            "a number of sessions from 0 to 1000",
+        ),
+        (
+            "overview.dormant_days",
+            overview.dormant_days,
+            3650,
+            "a number of days from 0 to 3650",
+        ),
+    ] {
+        if value > limit {
+            return Err(ConfigError::BadValue {
+                path: shown_path.clone(),
+                key,
+                value: value.to_string(),
+                expected,
+            });
+        }
+    }
+
     let base = source
         .as_deref()
         .and_then(Path::parent)
@@ -237,6 +315,20 @@ pub fn resolve(config: Config, source: Option<PathBuf>) -> Result<Settings, Conf
             .unwrap_or_else(std::env::temp_dir)
             .join("carnet-cards"),
     };
+    let from_base = |path: PathBuf| {
+        if path.is_absolute() {
+            path
+        } else {
+            base.join(path)
+        }
+    };
+    let export_folder = match config.export.folder {
+        Some(path) => from_base(path),
+        None => dirs::document_dir()
+            .or_else(dirs::home_dir)
+            .unwrap_or_else(std::env::temp_dir)
+            .join("carnet-exports"),
+    };
 
     Ok(Settings {
         club_name: config.club.name,
@@ -253,6 +345,14 @@ pub fn resolve(config: Config, source: Option<PathBuf>) -> Result<Settings, Conf
         operator: config.station.operator,
         terminal: config.station.terminal,
         print_folder,
+        thresholds: Thresholds {
+            expiring_days: config.overview.expiring_days,
+            low_sessions: config.overview.low_sessions,
+            dormant_days: config.overview.dormant_days,
+        },
+        export_folder,
+        inform_from: config.inform.from,
+        inform_templates: config.inform.templates.map(from_base),
         source,
     })
 }

@@ -13,5 +13,6 @@ pub mod i18n;
 pub mod messages;
 pub mod print;
 pub mod search;
+pub mod session_cards;
 pub mod store;
 pub mod tui;

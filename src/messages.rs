@@ -132,6 +132,26 @@ pub fn store_error(catalog: &Catalog, error: &StoreError) -> String {
     }
 }
 
+pub fn email_error(catalog: &Catalog, error: &crate::session_cards::EmailError) -> String {
+    use crate::session_cards::EmailError;
+    match error {
+        EmailError::Template { path, source } => catalog.tf(
+            "inform.error_template",
+            &[("path", &path.display()), ("detail", source)],
+        ),
+        EmailError::NoSubject { path } => {
+            catalog.tf("inform.error_no_subject", &[("path", &path.display())])
+        }
+        EmailError::NoSender => catalog.t("inform.error_no_sender").to_owned(),
+        EmailError::BadSender { address } => {
+            catalog.tf("inform.error_bad_sender", &[("address", address)])
+        }
+        EmailError::Write { path, source } => {
+            catalog.tf("error.io", &[("path", &path.display()), ("detail", source)])
+        }
+    }
+}
+
 pub fn config_error(catalog: &Catalog, error: &ConfigError) -> String {
     match error {
         ConfigError::Read { path, source } => catalog.tf(

@@ -100,6 +100,15 @@ pub fn file_stem(code: &MemberCode) -> String {
     format!("{replaced}-{:08x}", crc32fast::hash(text.as_bytes()))
 }
 
+/// Creates `folder` and its missing parents, readable by the owner only; an existing folder
+/// is left as it is.
+pub fn create_private_folder(folder: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(folder)
+}
+
 /// Writes `bytes` to `path`, readable and writable by the owner only on Unix, because cards
 /// carry members' names. The bytes go to a temporary file in the same folder first, which
 /// then replaces `path`, so a failed write leaves no partial file and an older file at `path`
@@ -174,15 +183,10 @@ pub fn write_cards(
     pdf: bool,
     mut written: impl FnMut(&Path),
 ) -> Result<(), WriteCardsError> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder
-        .create(out)
-        .map_err(|source| WriteCardsError::Folder {
-            path: out.to_owned(),
-            source,
-        })?;
+    create_private_folder(out).map_err(|source| WriteCardsError::Folder {
+        path: out.to_owned(),
+        source,
+    })?;
 
     let mut write = |path: PathBuf, bytes: &[u8]| {
         write_private_file(&path, bytes).map_err(|source| WriteCardsError::Write {

@@ -11,6 +11,7 @@ pub mod keys;
 mod manifest;
 mod members;
 mod open;
+mod overview;
 mod pricing;
 mod sales;
 mod tx;
@@ -20,6 +21,7 @@ pub use bulk::BulkLoader;
 pub use checkin::{CheckInOutcome, TodayCheckIn};
 pub use error::StoreError;
 pub use open::StoreOptions;
+pub use overview::{LastUse, NewContact};
 pub use pricing::{CardTypeUsage, PricingRefusal};
 pub use verify::BalanceMismatch;
 
@@ -29,7 +31,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 /// Format of the database as a whole, stored under `meta/format`.
-pub const DATABASE_FORMAT: u32 = 1;
+pub const DATABASE_FORMAT: u32 = 2;
 
 /// Transactions journaled before a checkpoint folds them into sled's own files.
 const CHECKPOINT_EVERY: usize = 2_000;

@@ -17,6 +17,8 @@ pub mod pricing;
 mod pricing_view;
 pub mod profile_dialogs;
 pub mod screen;
+pub mod session_cards;
+mod session_cards_view;
 pub mod terminal;
 pub mod theme;
 pub mod view;

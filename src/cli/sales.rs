@@ -328,7 +328,11 @@ fn refused(catalog: &Catalog, refusal: &SaleRefusal) -> UserError {
     UserError(messages::sale_refusal(catalog, refusal))
 }
 
-fn find_member(store: &Store, catalog: &Catalog, code: &str) -> Result<Member, UserError> {
+pub(super) fn find_member(
+    store: &Store,
+    catalog: &Catalog,
+    code: &str,
+) -> Result<Member, UserError> {
     let unknown = || UserError(catalog.tf("sale.unknown_member", &[("code", &code.trim())]));
     let code = MemberCode::parse(code).ok_or_else(unknown)?;
     store

@@ -5,7 +5,7 @@
 //! follow time (today's list reads the ledger backwards and stops at midnight).
 
 use super::keys::{TreeName, id_key, meta, pair_key};
-use super::{Store, StoreError, WriteContext, codec};
+use super::{LastUse, Store, StoreError, WriteContext, codec};
 use crate::domain::MemberCode;
 use crate::domain::card::{Card, CardId, CardState};
 use crate::domain::card_type::{ActivityId, CardType};
@@ -142,7 +142,17 @@ impl<'a> BulkLoader<'a> {
             activity,
             remaining_after: card.sessions_remaining,
         };
-        self.add_event(card, kind, context)
+        let event = self.add_event(card, kind, context)?;
+        let last_use = LastUse {
+            at: event.at,
+            event: event.id,
+        };
+        self.put(
+            TreeName::CardLastUse,
+            &id_key(card.id.0),
+            codec::encode(&last_use),
+        )?;
+        Ok(event)
     }
 
     fn add_event(

@@ -4,7 +4,7 @@ use super::cards::append_event;
 use super::keys::{TreeName, id_key, second_of_pair};
 use super::members::not_found_member;
 use super::tx::abort;
-use super::{Store, StoreError, WriteContext};
+use super::{LastUse, Store, StoreError, WriteContext};
 use crate::domain::MemberCode;
 use crate::domain::card::{Card, CardId};
 use crate::domain::checkin::{CheckInDecision, CheckInRules, Refusal, decide};
@@ -82,6 +82,11 @@ impl Store {
                         remaining_after: card.sessions_remaining,
                     };
                     let event = append_event(tx, &card, kind, context)?;
+                    let last_use = LastUse {
+                        at: event.at,
+                        event: event.id,
+                    };
+                    tx.put(TreeName::CardLastUse, &id_key(card.id.0), &last_use)?;
                     let mut member = member;
                     member.last_visit = Some(context.now);
                     tx.put(TreeName::Members, &id_key(member.id.0), &member)?;
@@ -117,6 +122,7 @@ impl Store {
             });
         }
         let previous_visit = self.last_charge_before(original.member_id, event_id)?;
+        let previous_use = self.last_use_before(original.card_id, event_id)?;
 
         self.write(|tx| {
             if tx
@@ -141,6 +147,15 @@ impl Store {
                 context,
             )?;
             tx.put(TreeName::Reversals, &id_key(event_id.0), &reversal.id)?;
+
+            let card_key = id_key(card.id.0);
+            let last_use: Option<LastUse> = tx.get(TreeName::CardLastUse, &card_key)?;
+            if last_use.is_some_and(|last| last.event == event_id) {
+                match previous_use {
+                    Some(previous) => tx.put(TreeName::CardLastUse, &card_key, &previous)?,
+                    None => tx.remove(TreeName::CardLastUse, &card_key)?,
+                }
+            }
 
             // The ledger keeps microseconds and the member record nanoseconds, so compare
             // at the ledger's precision.

@@ -14,6 +14,8 @@
 //! | `reversals`    | id of a reverted check-in event (u64) | id of the reversal event  |
 //! | `type_cards`   | card type id (u64 BE) ++ card id      | empty (index)             |
 //! | `audit`        | audit event id (u64 BE)               | `AuditEvent`              |
+//! | `contacts`     | member id (u64 BE) ++ contact id      | `Contact`                 |
+//! | `card_last_use`| card id (u64 BE)                      | `LastUse`                 |
 //!
 //! Big-endian ids make sled's byte order the numeric order, so the ledger iterates oldest
 //! first and a prefix scan of `member_cards` lists one member's cards.
@@ -34,10 +36,12 @@ pub enum TreeName {
     Reversals = 9,
     TypeCards = 10,
     Audit = 11,
+    Contacts = 12,
+    CardLastUse = 13,
 }
 
 impl TreeName {
-    pub const ALL: [TreeName; 12] = [
+    pub const ALL: [TreeName; 14] = [
         TreeName::Meta,
         TreeName::Members,
         TreeName::MemberCodes,
@@ -50,6 +54,8 @@ impl TreeName {
         TreeName::Reversals,
         TreeName::TypeCards,
         TreeName::Audit,
+        TreeName::Contacts,
+        TreeName::CardLastUse,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -66,6 +72,8 @@ impl TreeName {
             TreeName::Reversals => "reversals",
             TreeName::TypeCards => "type_cards",
             TreeName::Audit => "audit",
+            TreeName::Contacts => "contacts",
+            TreeName::CardLastUse => "card_last_use",
         }
     }
 
@@ -88,6 +96,7 @@ pub mod meta {
     pub const SEQ_CARD: &[u8] = b"seq:card";
     pub const SEQ_EVENT: &[u8] = b"seq:event";
     pub const SEQ_AUDIT: &[u8] = b"seq:audit";
+    pub const SEQ_CONTACT: &[u8] = b"seq:contact";
 }
 
 pub fn id_key(id: u64) -> [u8; 8] {

@@ -120,8 +120,9 @@ impl Store {
                         supported: DATABASE_FORMAT,
                     });
                 }
-                // NOTE: format 1 is the only one so far; an older format would be upgraded
-                // here, after a backup, once a second format exists.
+                if found < 2 {
+                    self.upgrade_to_format_2()?;
+                }
                 Ok(())
             }
             None => {
@@ -138,6 +139,19 @@ impl Store {
                 self.checkpoint_locked(&mut journal)
             }
         }
+    }
+
+    /// Format 2 added each card's last use beside the card; it is derived from the ledger.
+    /// A crash halfway leaves format 1 on disk, and the next open starts over.
+    fn upgrade_to_format_2(&self) -> Result<(), StoreError> {
+        let cards = self.rebuild_last_use()?;
+        let mut journal = self.lock_writer();
+        self.tree(TreeName::Meta)
+            .insert(meta::FORMAT, codec::encode(&2u32))
+            .map_err(|e| self.sled_error(e))?;
+        self.checkpoint_locked(&mut journal)?;
+        tracing::info!(cards, "database upgraded to format 2");
+        Ok(())
     }
 
     /// Makes every file of the database readable by its owner only, because it contains

@@ -4,6 +4,7 @@ use super::keymap::{Command, KeyScope, Keymap};
 use super::members::MembersState;
 use super::pricing::PricingState;
 use super::screen::{ScreenContext, ScreenState};
+use super::session_cards::{CardsMode, SessionCardsState};
 use crate::config::Settings;
 use crate::desk::{ScanRequest, ScanResult, check_in_scan, write_context};
 use crate::domain::{Activity, ActivityId, Clock, MemberCode};
@@ -116,6 +117,9 @@ pub struct App<'a> {
     pub demo_codes: Vec<(String, MemberCode)>,
     pub pricing: PricingState,
     pub members: MembersState,
+    pub session_cards: SessionCardsState,
+    /// The screen a profile was opened from, to go back to when it closes.
+    profile_opened_from: Option<Screen>,
     pub bell_pending: bool,
     pub quit: bool,
 }
@@ -151,6 +155,8 @@ impl<'a> App<'a> {
             demo_codes: store.demo_codes()?,
             pricing: PricingState::default(),
             members: MembersState::default(),
+            session_cards: SessionCardsState::default(),
+            profile_opened_from: None,
             bell_pending: false,
             quit: false,
         };
@@ -196,6 +202,7 @@ impl<'a> App<'a> {
     /// action back when the screen leaves it to the front desk.
     fn apply_to_screen(&mut self, action: Action) -> Result<Option<Action>, StoreError> {
         let scan_empty = self.scan.value().is_empty();
+        let in_profile = self.screen == Screen::Members && self.members.in_profile();
         let (screen, context) = match self.screen_parts() {
             Some(parts) => parts,
             None => return Ok(Some(action)),
@@ -214,6 +221,9 @@ impl<'a> App<'a> {
             Action::Cancel => {
                 if !screen.cancel() {
                     return Ok(Some(Action::Cancel));
+                }
+                if in_profile && !self.members.in_profile() {
+                    self.back_from_profile();
                 }
             }
             other => return Ok(Some(other)),
@@ -270,10 +280,12 @@ impl<'a> App<'a> {
             today: self.settings.club_time.local_date(self.clock.now()),
             club_name: &self.settings.club_name,
             print_folder: &self.settings.print_folder,
+            settings: self.settings,
         };
         let screen: &mut dyn ScreenState = match self.screen {
             Screen::Pricing => &mut self.pricing,
             Screen::Members => &mut self.members,
+            Screen::SessionCards => &mut self.session_cards,
             _ => return None,
         };
         Some((screen, context))
@@ -284,7 +296,22 @@ impl<'a> App<'a> {
         if self.screen == Screen::Pricing {
             self.after_pricing_change();
         }
+        if let Some((member_id, card_id)) = self.session_cards.open_request.take() {
+            self.go(Screen::Members);
+            let today = self.today();
+            self.members.open(self.store, today)?;
+            self.members.show_profile(self.store, member_id)?;
+            self.members.select_card(card_id);
+            self.profile_opened_from = Some(Screen::SessionCards);
+        }
         Ok(())
+    }
+
+    /// Closing a profile opened from another screen goes back there, to the same place.
+    fn back_from_profile(&mut self) {
+        if let Some(screen) = self.profile_opened_from.take() {
+            self.screen = screen;
+        }
     }
 
     /// Applies what depends on every key of a batch at once, such as the member search. The
@@ -294,6 +321,15 @@ impl<'a> App<'a> {
         if let Err(error) = self.members.settle(self.store, today) {
             tracing::error!(%error, "member search failed");
             self.panel = Panel::Error(crate::messages::store_error(&self.catalog, &error));
+        }
+        if self.screen == Screen::SessionCards {
+            match self.members.search_index(self.store) {
+                Ok(index) => self.session_cards.settle(index, today),
+                Err(error) => {
+                    tracing::error!(%error, "member search index failed");
+                    self.panel = Panel::Error(crate::messages::store_error(&self.catalog, &error));
+                }
+            }
         }
     }
 
@@ -330,6 +366,11 @@ impl<'a> App<'a> {
             Screen::Pricing => (!self.pricing.takes_text()).then_some(KeyScope::Pricing),
             Screen::Members if self.members.in_profile() => Some(KeyScope::MemberProfile),
             Screen::Members => Some(KeyScope::Members),
+            Screen::SessionCards if self.session_cards.dialog.is_some() => None,
+            Screen::SessionCards => Some(match self.session_cards.mode {
+                CardsMode::Cards => KeyScope::SessionCards,
+                CardsMode::ToInform => KeyScope::ToInform,
+            }),
             _ => None,
         }
     }
@@ -411,7 +452,10 @@ impl<'a> App<'a> {
                 let today = self.today();
                 self.pricing.open(self.store, today)?;
             }
-            Command::SessionCards => self.go(Screen::SessionCards),
+            Command::SessionCards => {
+                self.go(Screen::SessionCards);
+                self.open_session_cards()?;
+            }
             Command::Reports => self.go(Screen::Reports),
             Command::NextActivity => self.next_activity(),
             Command::ChargeAgain => self.charge_again()?,
@@ -426,7 +470,13 @@ impl<'a> App<'a> {
             | Command::History
             | Command::Edit
             | Command::ChangeCard
-            | Command::Print => {
+            | Command::Print
+            | Command::SortReverse
+            | Command::Thresholds
+            | Command::Export
+            | Command::ToInform
+            | Command::MarkInformed
+            | Command::WriteEmails => {
                 if let Some((screen, context)) = self.screen_parts() {
                     screen.command(command, &context)?;
                     self.after_screen_change()?;
@@ -465,6 +515,20 @@ impl<'a> App<'a> {
     fn go(&mut self, screen: Screen) {
         self.popup = None;
         self.screen = screen;
+        self.profile_opened_from = None;
+    }
+
+    fn open_session_cards(&mut self) -> Result<(), StoreError> {
+        let context = ScreenContext {
+            store: self.store,
+            catalog: &self.catalog,
+            write: write_context(self.settings, self.clock),
+            today: self.today(),
+            club_name: &self.settings.club_name,
+            print_folder: &self.settings.print_folder,
+            settings: self.settings,
+        };
+        self.session_cards.open(&context)
     }
 
     /// Cycles the current activity: every activity (none chosen), then each active one.

@@ -33,6 +33,18 @@ pub enum Command {
     ChangeCard,
     /// Write printable membership cards of the member shown, or of every match listed.
     Print,
+    /// Reverse the order of the sorted column.
+    SortReverse,
+    /// Change the N of the filters that take one.
+    Thresholds,
+    /// Write what the screen shows as a CSV file.
+    Export,
+    /// Switch between the card overview and the members to inform.
+    ToInform,
+    /// Record that the selected member was told about their cards.
+    MarkInformed,
+    /// Write one e-mail per member to inform.
+    WriteEmails,
 }
 
 /// The screen a binding applies to; bindings without a scope apply everywhere.
@@ -42,6 +54,8 @@ pub enum KeyScope {
     Pricing,
     Members,
     MemberProfile,
+    SessionCards,
+    ToInform,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -68,6 +68,17 @@ pub enum ProfileSection {
     Cards,
     Purchases,
     Attendance,
+    /// When staff told the member about their cards, from Practice › Session cards.
+    Contacts,
+}
+
+impl ProfileSection {
+    pub const ALL: [ProfileSection; 4] = [
+        ProfileSection::Cards,
+        ProfileSection::Purchases,
+        ProfileSection::Attendance,
+        ProfileSection::Contacts,
+    ];
 }
 
 #[derive(Debug)]
@@ -84,6 +95,8 @@ pub struct Profile {
     pub sales: Vec<Sale>,
     /// A sale or card change being entered.
     pub dialog: Option<ProfileDialog>,
+    /// Times staff told the member about their cards, newest first.
+    pub contacts: Vec<crate::domain::inform::Contact>,
 }
 
 #[derive(Debug)]
@@ -113,11 +126,7 @@ impl MembersState {
             self.mode = MembersMode::List;
         }
         self.notice = None;
-        if self.index.is_none() {
-            let members: Vec<Member> = store.members().collect::<Result<_, _>>()?;
-            self.index = Some(SearchIndex::new(&members));
-            tracing::info!(members = members.len(), "member search index built");
-        }
+        self.search_index(store)?;
         self.activities = store.activities()?;
         self.dirty = true;
         self.settle(store, today)
@@ -214,6 +223,26 @@ impl MembersState {
         self.dirty = true;
     }
 
+    /// The member search, built on first use; Practice › Session cards searches owners with it.
+    pub fn search_index(&mut self, store: &Store) -> Result<&SearchIndex, StoreError> {
+        if self.index.is_none() {
+            let members: Vec<Member> = store.members().collect::<Result<_, _>>()?;
+            self.index = Some(SearchIndex::new(&members));
+            tracing::info!(members = members.len(), "member search index built");
+        }
+        Ok(self.index.get_or_insert_with(SearchIndex::default))
+    }
+
+    /// Selects `card` in the profile shown, if it is one of the member's cards.
+    pub fn select_card(&mut self, card: crate::domain::CardId) {
+        if let MembersMode::Profile(profile) = &mut self.mode
+            && let Some(index) = profile.cards.iter().position(|c| c.id == card)
+        {
+            profile.section = ProfileSection::Cards;
+            profile.selected_card = index;
+        }
+    }
+
     /// Opens a member's profile directly, as the front desk does after a refusal.
     pub fn show_profile(&mut self, store: &Store, member_id: MemberId) -> Result<(), StoreError> {
         if let Some(member) = store.member(member_id)? {
@@ -237,7 +266,9 @@ impl Profile {
         }
         attendance.sort_by_key(|event| std::cmp::Reverse(event.id));
         let sales = store.sales_of_member(member.id)?;
+        let contacts = store.contacts_of_member(member.id)?;
         Ok(Profile {
+            contacts,
             member,
             cards,
             attendance,
@@ -358,17 +389,10 @@ impl ScreenState for MembersState {
                 }
             }
             MembersMode::Profile(profile) => {
-                profile.section = match (profile.section, forward) {
-                    (ProfileSection::Cards, true) | (ProfileSection::Attendance, false) => {
-                        ProfileSection::Purchases
-                    }
-                    (ProfileSection::Purchases, true) | (ProfileSection::Cards, false) => {
-                        ProfileSection::Attendance
-                    }
-                    (ProfileSection::Attendance, true) | (ProfileSection::Purchases, false) => {
-                        ProfileSection::Cards
-                    }
-                };
+                let all = ProfileSection::ALL;
+                let at = all.iter().position(|s| *s == profile.section).unwrap_or(0);
+                let step = if forward { 1 } else { all.len() - 1 };
+                profile.section = all[(at + step) % all.len()];
                 profile.scroll = 0;
                 profile.card_ledger = None;
             }

@@ -8,6 +8,7 @@ use super::members::{
     MemberForm, MembersMode, Profile, ProfileSection,
 };
 use super::profile_dialogs::{CardAction, CardDialog, ProfileDialog, SaleDialog};
+use super::session_cards::channel_key;
 use super::theme::Theme;
 use super::view::centered;
 use crate::domain::card::CardStatus;
@@ -246,6 +247,7 @@ fn draw_profile(frame: &mut Frame, app: &App, theme: &Theme, profile: &Profile, 
         tab(ProfileSection::Cards, "members.section_cards"),
         tab(ProfileSection::Purchases, "members.section_purchases"),
         tab(ProfileSection::Attendance, "members.section_attendance"),
+        tab(ProfileSection::Contacts, "members.section_contacts"),
         Span::styled(catalog.t("members.section_keys"), theme.muted),
     ]);
     frame.render_widget(Paragraph::new(tabs), tabs_area);
@@ -273,6 +275,7 @@ fn draw_profile(frame: &mut Frame, app: &App, theme: &Theme, profile: &Profile, 
             catalog.t("members.section_attendance"),
             body_area,
         ),
+        ProfileSection::Contacts => draw_contacts(frame, app, theme, profile, body_area),
     }
     let notice = match &app.members.notice {
         Some(notice) => Span::styled(notice.clone(), theme.title),
@@ -547,6 +550,41 @@ fn draw_purchases(frame: &mut Frame, app: &App, theme: &Theme, profile: &Profile
     ];
     let mut block = Block::bordered().title(catalog.t("members.section_purchases"));
     if profile.sales.is_empty() {
+        block = block.title_bottom(catalog.t("members.nothing_yet"));
+    }
+    frame.render_widget(Table::new(rows, widths).header(header).block(block), area);
+}
+
+fn draw_contacts(frame: &mut Frame, app: &App, theme: &Theme, profile: &Profile, area: Rect) {
+    let catalog = &app.catalog;
+    let zone = app.settings().club_time.zone;
+    let rows = profile.contacts.iter().skip(profile.scroll).map(|contact| {
+        let at = contact.at.with_timezone(&zone);
+        Row::new(
+            [
+                format!("{} {}", catalog.date(at.date_naive()), catalog.time(&at)),
+                catalog.t(channel_key(contact.channel)).to_owned(),
+                contact.operator.clone(),
+                contact.note.clone(),
+            ]
+            .map(Cell::from),
+        )
+    });
+    let header = Row::new([
+        catalog.t("members.col_date"),
+        catalog.t("inform.col_channel"),
+        catalog.t("inform.col_operator"),
+        catalog.t("inform.col_note"),
+    ])
+    .style(theme.title);
+    let widths = [
+        Constraint::Length(17),
+        Constraint::Length(14),
+        Constraint::Length(14),
+        Constraint::Fill(1),
+    ];
+    let mut block = Block::bordered().title(catalog.t("members.section_contacts"));
+    if profile.contacts.is_empty() {
         block = block.title_bottom(catalog.t("members.nothing_yet"));
     }
     frame.render_widget(Table::new(rows, widths).header(header).block(block), area);

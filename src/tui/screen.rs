@@ -16,6 +16,7 @@ pub struct ScreenContext<'a> {
     pub club_name: &'a str,
     /// Folder where printable membership cards are written.
     pub print_folder: &'a std::path::Path,
+    pub settings: &'a crate::config::Settings,
 }
 
 pub trait ScreenState {

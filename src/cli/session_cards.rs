@@ -1,0 +1,323 @@
+//! `carnet export cards --filter … --sort …` (the overview's view as on screen) and
+//! `carnet inform list|mark|emails` (the members to inform).
+
+use super::sales::find_member;
+use super::{UserError, out};
+use crate::config::Settings;
+use crate::domain::Clock;
+use crate::domain::inform::{Channel, ToInform, contact_reasons, to_inform};
+use crate::domain::overview::{Filter, Overview, Sort, Thresholds, parse_filter, parse_sort};
+use crate::domain::{Member, MemberId};
+use crate::i18n::Catalog;
+use crate::messages;
+use crate::search::{SearchIndex, SearchOptions};
+use crate::session_cards::{self, EmailSettings, View};
+use crate::store::{NewContact, Store, StoreError};
+use clap::{Subcommand, ValueEnum};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Subcommand)]
+pub enum InformCommand {
+    /// List the members whose card runs out or expires soon with no other card to take over
+    List {
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+        #[command(flatten)]
+        thresholds: ThresholdArgs,
+    },
+    /// Record that a member was told about their cards
+    Mark {
+        /// The member's code
+        code: String,
+        /// How: phone, email or in-person
+        #[arg(long)]
+        channel: String,
+        /// A note kept with the contact
+        #[arg(long, default_value = "")]
+        note: String,
+        #[command(flatten)]
+        thresholds: ThresholdArgs,
+    },
+    /// Write one e-mail (.eml) per member to inform into a folder
+    Emails {
+        /// Folder to write the files to; created, for the owner only, if missing
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        #[command(flatten)]
+        thresholds: ThresholdArgs,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Text,
+    Csv,
+}
+
+/// The thresholds of config.toml, overridden for one command.
+#[derive(Debug, clap::Args)]
+pub struct ThresholdArgs {
+    /// Days before expiry that count [default: overview.expiring_days]
+    #[arg(long, value_name = "DAYS")]
+    expiring: Option<u32>,
+    /// Sessions left that count [default: overview.low_sessions]
+    #[arg(long, value_name = "SESSIONS")]
+    low: Option<u32>,
+}
+
+impl ThresholdArgs {
+    fn apply(&self, mut thresholds: Thresholds) -> Thresholds {
+        if let Some(days) = self.expiring {
+            thresholds.expiring_days = days;
+        }
+        if let Some(sessions) = self.low {
+            thresholds.low_sessions = sessions;
+        }
+        thresholds
+    }
+}
+
+fn store_error(catalog: &Catalog) -> impl Fn(StoreError) -> UserError + '_ {
+    move |error| UserError(messages::store_error(catalog, &error))
+}
+
+/// Writes the overview's view as CSV on standard output, as the screen's Ctrl-E does.
+pub fn export_view(
+    store: &Store,
+    settings: &Settings,
+    catalog: &Catalog,
+    clock: &dyn Clock,
+    filter: Option<&str>,
+    sort: Option<&str>,
+    search: Option<&str>,
+) -> Result<ExitCode, UserError> {
+    let mut thresholds = settings.thresholds;
+    let filter = match filter {
+        Some(text) => parse_filter(text, &mut thresholds)
+            .map_err(|_| UserError(catalog.tf("cli.bad_filter", &[("text", &text)])))?,
+        None => Filter::Active,
+    };
+    let sort = match sort {
+        Some(text) => parse_sort(text)
+            .ok_or_else(|| UserError(catalog.tf("cli.bad_sort", &[("text", &text)])))?,
+        None => Sort::default(),
+    };
+    let today = settings.club_time.local_date(clock.now());
+    let overview = store
+        .overview(&settings.club_time)
+        .map_err(store_error(catalog))?;
+    let owners = match search.filter(|text| !text.trim().is_empty()) {
+        Some(query) => {
+            Some(matching_owners(store, &overview, query).map_err(store_error(catalog))?)
+        }
+        None => None,
+    };
+    let shown = overview.view(filter, owners.as_deref(), sort, today, &thresholds);
+    let view = View {
+        overview: &overview,
+        shown: &shown,
+        filter,
+        sort,
+        today,
+        thresholds: &thresholds,
+    };
+    match session_cards::write_view_csv(std::io::stdout().lock(), catalog, &view) {
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(error) => Err(UserError(catalog.tf("error.export", &[("detail", &error)]))),
+        Ok(()) => Ok(ExitCode::SUCCESS),
+    }
+}
+
+/// A flag per owner: whether the member search finds them.
+fn matching_owners(
+    store: &Store,
+    overview: &Overview,
+    query: &str,
+) -> Result<Vec<bool>, StoreError> {
+    let members: Vec<Member> = store.members().collect::<Result<_, _>>()?;
+    let index = SearchIndex::new(&members);
+    let options = SearchOptions {
+        include_archived: true,
+        limit: index.len().max(1),
+    };
+    let slots: HashMap<MemberId, usize> = overview
+        .owners
+        .iter()
+        .enumerate()
+        .map(|(slot, owner)| (owner.member_id, slot))
+        .collect();
+    let mut wanted = vec![false; overview.owners.len()];
+    for hit in index.search(query, options) {
+        if let Some(&slot) = slots.get(&hit.member_id) {
+            wanted[slot] = true;
+        }
+    }
+    Ok(wanted)
+}
+
+pub fn inform(
+    store: &Store,
+    settings: &Settings,
+    catalog: &Catalog,
+    clock: &dyn Clock,
+    command: InformCommand,
+) -> Result<ExitCode, UserError> {
+    let today = settings.club_time.local_date(clock.now());
+    let overview = store
+        .overview(&settings.club_time)
+        .map_err(store_error(catalog))?;
+    let contacts = store.last_contacts().map_err(store_error(catalog))?;
+    let list_with = |thresholds: &ThresholdArgs| {
+        to_inform(
+            &overview,
+            today,
+            &thresholds.apply(settings.thresholds),
+            &contacts,
+        )
+    };
+    match command {
+        InformCommand::List { format, thresholds } => {
+            let list = list_with(&thresholds);
+            let codes = member_codes(store, &overview, &list).map_err(store_error(catalog))?;
+            match format {
+                ListFormat::Text => print_list(catalog, &overview, &list, &codes),
+                ListFormat::Csv => {
+                    let written = session_cards::write_inform_csv(
+                        std::io::stdout().lock(),
+                        catalog,
+                        &overview,
+                        &list,
+                        &|id| codes.get(&id).cloned().unwrap_or_default(),
+                    );
+                    match written {
+                        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+                            return Err(UserError(
+                                catalog.tf("error.export", &[("detail", &error)]),
+                            ));
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        InformCommand::Mark {
+            code,
+            channel,
+            note,
+            thresholds,
+        } => {
+            let channel = Channel::parse(&channel)
+                .ok_or_else(|| UserError(catalog.tf("cli.bad_channel", &[("text", &channel)])))?;
+            let member = find_member(store, catalog, &code)?;
+            let list = list_with(&thresholds);
+            let reasons = list
+                .iter()
+                .find(|entry| overview.owners[entry.owner as usize].member_id == member.id)
+                .map(|entry| contact_reasons(&entry.reasons))
+                .unwrap_or_default();
+            let contact = NewContact {
+                member_id: member.id,
+                channel,
+                note: note.trim().to_owned(),
+                reasons,
+            };
+            let context = crate::desk::write_context(settings, clock);
+            store
+                .record_contact(&contact, &context)
+                .map_err(store_error(catalog))?;
+            out!(
+                "{}",
+                catalog.tf(
+                    "inform.marked",
+                    &[
+                        ("name", &member.full_name()),
+                        (
+                            "channel",
+                            &catalog.t(crate::tui::session_cards::channel_key(channel))
+                        )
+                    ],
+                )
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        InformCommand::Emails { out, thresholds } => {
+            let list = list_with(&thresholds);
+            let codes = member_codes(store, &overview, &list).map_err(store_error(catalog))?;
+            let email_settings = EmailSettings {
+                from: &settings.inform_from,
+                club_name: &settings.club_name,
+                templates: settings.inform_templates.as_deref(),
+                language: settings.language,
+                now: clock.now(),
+            };
+            let report = session_cards::write_emails(
+                &out,
+                &overview,
+                &list,
+                &|id| codes.get(&id).cloned().unwrap_or_default(),
+                &email_settings,
+            )
+            .map_err(|error| UserError(messages::email_error(catalog, &error)))?;
+            out!(
+                "{}",
+                catalog.tf(
+                    "inform.emails_written",
+                    &[("count", &report.written), ("folder", &out.display())],
+                )
+            );
+            for name in &report.without_email {
+                out!("{}", catalog.tf("cli.inform_no_email", &[("name", name)]));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn print_list(
+    catalog: &Catalog,
+    overview: &Overview,
+    list: &[ToInform],
+    codes: &HashMap<MemberId, String>,
+) {
+    if list.is_empty() {
+        out!("{}", catalog.t("inform.none").trim());
+        return;
+    }
+    for entry in list {
+        let owner = &overview.owners[entry.owner as usize];
+        let contact = [owner.email.as_deref(), owner.phone.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", ");
+        out!(
+            "{}  {}  {}  {}",
+            codes.get(&owner.member_id).map_or("", String::as_str),
+            owner.name,
+            if contact.is_empty() { "—" } else { &contact },
+            session_cards::reasons_text(catalog, &entry.reasons)
+        );
+    }
+    out!(
+        "{}",
+        catalog.tf("cli.inform_count", &[("count", &list.len())])
+    );
+}
+
+fn member_codes(
+    store: &Store,
+    overview: &Overview,
+    list: &[ToInform],
+) -> Result<HashMap<MemberId, String>, StoreError> {
+    let mut codes = HashMap::new();
+    for entry in list {
+        let id = overview.owners[entry.owner as usize].member_id;
+        if let Some(member) = store.member(id)? {
+            codes.insert(id, member.code.to_string());
+        }
+    }
+    Ok(codes)
+}

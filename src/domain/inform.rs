@@ -1,0 +1,384 @@
+//! Members to inform: whose card runs out or expires soon with no other card to take over,
+//! and the contacts staff record when they tell them.
+
+use super::card::CardId;
+use super::member::MemberId;
+use super::overview::{CardRow, Overview, Thresholds};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ContactId(pub u64);
+
+/// How staff reached the member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Channel {
+    Phone,
+    Email,
+    InPerson,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 3] = [Channel::Phone, Channel::Email, Channel::InPerson];
+
+    /// The name used in catalogs and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Channel::Phone => "phone",
+            Channel::Email => "email",
+            Channel::InPerson => "in-person",
+        }
+    }
+
+    /// Reads a channel in English or French, as staff type it.
+    pub fn parse(text: &str) -> Option<Channel> {
+        let folded = super::pricing::fold(text).replace(['-', '_', ' '], "");
+        match folded.as_str() {
+            "phone" | "telephone" | "tel" | "call" | "appel" => Some(Channel::Phone),
+            "email" | "mail" | "courriel" => Some(Channel::Email),
+            "inperson" | "person" | "desk" | "enpersonne" | "personne" | "accueil" => {
+                Some(Channel::InPerson)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Why a card puts its owner on the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ReasonKind {
+    Expiring,
+    LowBalance,
+}
+
+/// A reason with what the member is told: the date or the sessions left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    ExpiresOn { card: CardId, on: NaiveDate },
+    SessionsLeft { card: CardId, left: u32 },
+}
+
+impl Reason {
+    pub fn card(self) -> CardId {
+        match self {
+            Reason::ExpiresOn { card, .. } | Reason::SessionsLeft { card, .. } => card,
+        }
+    }
+
+    pub fn kind(self) -> ReasonKind {
+        match self {
+            Reason::ExpiresOn { .. } => ReasonKind::Expiring,
+            Reason::SessionsLeft { .. } => ReasonKind::LowBalance,
+        }
+    }
+}
+
+/// The reasons a contact answered; stored with it so that a new one brings the member back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ContactReason {
+    pub card: CardId,
+    pub kind: ReasonKind,
+}
+
+/// Staff told a member about their cards.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    pub id: ContactId,
+    pub member_id: MemberId,
+    #[serde(with = "chrono::serde::ts_microseconds")]
+    pub at: DateTime<Utc>,
+    pub operator: String,
+    pub channel: Channel,
+    pub note: String,
+    pub reasons: Vec<ContactReason>,
+    /// The member's newest card when they were told; a card sold later is news.
+    pub newest_card: Option<CardId>,
+}
+
+/// One line of the "to inform" list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToInform {
+    /// Index into [`Overview::owners`].
+    pub owner: u32,
+    pub reasons: Vec<Reason>,
+    /// The last contact, when the member was told before about other reasons.
+    pub last_contact: Option<DateTime<Utc>>,
+}
+
+/// Lists the members to inform, in the overview's owner order.
+///
+/// A card counts when it is active and expires within the threshold or has the threshold's
+/// sessions or fewer, unless another active card of the member that is not itself running
+/// out covers every activity the first one covers. A member told about all their current
+/// reasons stays off the list until a new reason appears or a card is sold to them.
+pub fn to_inform(
+    overview: &Overview,
+    today: NaiveDate,
+    thresholds: &Thresholds,
+    last_contacts: &HashMap<MemberId, Contact>,
+) -> Vec<ToInform> {
+    let mut cards_of: Vec<Vec<&CardRow>> = vec![Vec::new(); overview.owners.len()];
+    for row in &overview.rows {
+        cards_of[row.owner as usize].push(row);
+    }
+
+    let mut list = Vec::new();
+    for (owner, cards) in cards_of.iter().enumerate() {
+        let reasons = uncovered_reasons(overview, cards, today, thresholds);
+        if reasons.is_empty() {
+            continue;
+        }
+        let member_id = overview.owners[owner].member_id;
+        let contact = last_contacts.get(&member_id);
+        if contact.is_some_and(|contact| answers(contact, &reasons, cards)) {
+            continue;
+        }
+        list.push(ToInform {
+            owner: owner as u32,
+            reasons,
+            last_contact: contact.map(|contact| contact.at),
+        });
+    }
+    list.sort_by_key(|entry| overview.owners[entry.owner as usize].rank);
+    list
+}
+
+fn uncovered_reasons(
+    overview: &Overview,
+    cards: &[&CardRow],
+    today: NaiveDate,
+    thresholds: &Thresholds,
+) -> Vec<Reason> {
+    let running_out =
+        |card: &CardRow| card.is_expiring(today, thresholds) || card.is_low(today, thresholds);
+    let mut reasons = Vec::new();
+    for card in cards.iter().filter(|card| running_out(card)) {
+        let covered = cards.iter().any(|other| {
+            other.card_id != card.card_id
+                && other.status(today) == crate::domain::CardStatus::Active
+                && !running_out(other)
+                && covers_all(overview.activities(other), overview.activities(card))
+        });
+        if covered {
+            continue;
+        }
+        if card.is_expiring(today, thresholds)
+            && let Some(on) = card.expires_on
+        {
+            reasons.push(Reason::ExpiresOn {
+                card: card.card_id,
+                on,
+            });
+        }
+        if card.is_low(today, thresholds) {
+            reasons.push(Reason::SessionsLeft {
+                card: card.card_id,
+                left: card.remaining,
+            });
+        }
+    }
+    reasons
+}
+
+/// An empty list of activities means every activity.
+fn covers_all(other: &[super::ActivityId], card: &[super::ActivityId]) -> bool {
+    other.is_empty() || (!card.is_empty() && card.iter().all(|a| other.contains(a)))
+}
+
+/// Tells whether `contact` already told the member everything `reasons` says.
+fn answers(contact: &Contact, reasons: &[Reason], cards: &[&CardRow]) -> bool {
+    let told: HashSet<ContactReason> = contact.reasons.iter().copied().collect();
+    let all_told = reasons.iter().all(|reason| {
+        told.contains(&ContactReason {
+            card: reason.card(),
+            kind: reason.kind(),
+        })
+    });
+    let sold_since = cards.iter().any(|card| {
+        contact
+            .newest_card
+            .is_none_or(|newest| card.card_id > newest)
+    });
+    all_told && !sold_since
+}
+
+/// The reasons to store with a contact made now.
+pub fn contact_reasons(reasons: &[Reason]) -> Vec<ContactReason> {
+    reasons
+        .iter()
+        .map(|reason| ContactReason {
+            card: reason.card(),
+            kind: reason.kind(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ActivityId;
+    use crate::domain::card::CardState;
+    use crate::domain::overview::{Owner, Product};
+
+    fn date(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    const TODAY: &str = "2026-12-04";
+
+    fn card(id: u64, owner: u32, remaining: u32, expiry: &str, activities: u32) -> CardRow {
+        CardRow {
+            card_id: CardId(id),
+            owner,
+            product: 0,
+            activities,
+            sold_on: date("2026-09-01"),
+            expires_on: Some(date(expiry)),
+            last_use: None,
+            remaining,
+            total: 10,
+            price_cents: 10_000,
+            state: CardState::Open,
+        }
+    }
+
+    fn club(rows: Vec<CardRow>) -> Overview {
+        let owners = ["Anne Abel", "Bruno Brun", "Chloé Cohen"]
+            .iter()
+            .enumerate()
+            .map(|(i, name)| Owner {
+                member_id: MemberId(i as u64 + 1),
+                name: (*name).to_owned(),
+                first_name: String::new(),
+                last_name: String::new(),
+                rank: i as u32,
+                email: None,
+                phone: None,
+            })
+            .collect();
+        Overview {
+            owners,
+            products: vec![Product {
+                name: "10".into(),
+                audience: String::new(),
+                name_rank: 0,
+                audience_rank: 0,
+            }],
+            // 0: every activity; 1: climbing only; 2: climbing and yoga.
+            activity_sets: vec![
+                Vec::new(),
+                vec![ActivityId(1)],
+                vec![ActivityId(1), ActivityId(2)],
+            ],
+            rows,
+        }
+    }
+
+    fn listed(overview: &Overview, contacts: &HashMap<MemberId, Contact>) -> Vec<(u32, usize)> {
+        to_inform(overview, date(TODAY), &Thresholds::default(), contacts)
+            .iter()
+            .map(|entry| (entry.owner, entry.reasons.len()))
+            .collect()
+    }
+
+    #[test]
+    fn a_running_out_card_lists_its_owner_with_each_reason() {
+        let overview = club(vec![
+            card(1, 0, 2, "2027-06-30", 0),
+            card(2, 1, 8, "2026-12-18", 0),
+            card(3, 2, 3, "2026-12-19", 0),
+        ]);
+        let list = to_inform(
+            &overview,
+            date(TODAY),
+            &Thresholds::default(),
+            &HashMap::new(),
+        );
+        assert_eq!(list.len(), 2);
+        assert_eq!(
+            list[0].reasons,
+            [Reason::SessionsLeft {
+                card: CardId(1),
+                left: 2
+            }]
+        );
+        assert_eq!(
+            list[1].reasons,
+            [Reason::ExpiresOn {
+                card: CardId(2),
+                on: date("2026-12-18")
+            }]
+        );
+    }
+
+    #[test]
+    fn another_valid_card_covering_the_same_activities_takes_over() {
+        // Anne: a low all-activities card and a fresh climbing-only card: not covered.
+        // Bruno: a low climbing card and a fresh climbing-and-yoga card: covered.
+        // Chloé: a low card and another low card: neither covers the other.
+        let overview = club(vec![
+            card(1, 0, 1, "2027-06-30", 0),
+            card(2, 0, 9, "2027-06-30", 1),
+            card(3, 1, 1, "2027-06-30", 1),
+            card(4, 1, 9, "2027-06-30", 2),
+            card(5, 2, 1, "2027-06-30", 0),
+            card(6, 2, 2, "2027-06-30", 0),
+        ]);
+        assert_eq!(listed(&overview, &HashMap::new()), [(0, 1), (2, 2)]);
+    }
+
+    #[test]
+    fn an_expired_or_used_up_card_does_not_cover() {
+        let mut used_up = card(2, 0, 0, "2027-06-30", 0);
+        used_up.remaining = 0;
+        let expired = card(3, 0, 9, "2026-12-03", 0);
+        let overview = club(vec![card(1, 0, 1, "2027-06-30", 0), used_up, expired]);
+        assert_eq!(listed(&overview, &HashMap::new()), [(0, 1)]);
+    }
+
+    fn contact(member: u64, reasons: Vec<ContactReason>, newest: u64) -> Contact {
+        Contact {
+            id: ContactId(1),
+            member_id: MemberId(member),
+            at: "2026-12-01T10:00:00Z".parse().unwrap(),
+            operator: "desk".into(),
+            channel: Channel::Phone,
+            note: String::new(),
+            reasons,
+            newest_card: Some(CardId(newest)),
+        }
+    }
+
+    #[test]
+    fn an_informed_member_leaves_the_list_until_something_new_happens() {
+        let low = ContactReason {
+            card: CardId(1),
+            kind: ReasonKind::LowBalance,
+        };
+        let told = HashMap::from([(MemberId(1), contact(1, vec![low], 1))]);
+
+        let overview = club(vec![card(1, 0, 2, "2027-06-30", 0)]);
+        assert_eq!(listed(&overview, &told), [], "told about the low balance");
+
+        // The same card now also expires soon: a new threshold crossed.
+        let overview = club(vec![card(1, 0, 2, "2026-12-10", 0)]);
+        assert_eq!(listed(&overview, &told), [(0, 2)]);
+
+        // A new card was sold that does not cover (climbing only): news again.
+        let overview = club(vec![
+            card(1, 0, 2, "2027-06-30", 0),
+            card(2, 0, 10, "2027-06-30", 1),
+        ]);
+        assert_eq!(listed(&overview, &told), [(0, 1)]);
+    }
+
+    #[test]
+    fn channels_are_read_in_both_languages() {
+        assert_eq!(Channel::parse("Téléphone"), Some(Channel::Phone));
+        assert_eq!(Channel::parse("e-mail"), Some(Channel::Email));
+        assert_eq!(Channel::parse("en personne"), Some(Channel::InPerson));
+        assert_eq!(Channel::parse("in-person"), Some(Channel::InPerson));
+        assert_eq!(Channel::parse("pigeon"), None);
+    }
+}

@@ -1,0 +1,484 @@
+//! Practice › Session cards as text: the overview's cells, its CSV export, the members to
+//! inform as CSV, and one e-mail per member. The screen and the command line share it, so a
+//! file written from either is the same.
+
+use crate::domain::card::CardStatus;
+use crate::domain::inform::{Reason, ToInform};
+use crate::domain::overview::{CardRow, Column, Filter, Overview, Sort, Thresholds};
+use crate::i18n::{Catalog, Language};
+use chrono::NaiveDate;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// What Excel needs to read a CSV file as UTF-8 instead of the system's code page.
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The e-mail templates shipped with Carnet, used when the club has none of its own.
+const TEMPLATE_FR: &str = include_str!("../assets/email/inform.fr.txt");
+const TEMPLATE_EN: &str = include_str!("../assets/email/inform.en.txt");
+
+/// What the overview shows: the rows kept by a filter and a search, in a sort.
+pub struct View<'a> {
+    pub overview: &'a Overview,
+    pub shown: &'a [u32],
+    pub filter: Filter,
+    pub sort: Sort,
+    pub today: NaiveDate,
+    pub thresholds: &'a Thresholds,
+}
+
+impl View<'_> {
+    pub fn rows(&self) -> impl Iterator<Item = &CardRow> {
+        self.shown
+            .iter()
+            .map(|&index| &self.overview.rows[index as usize])
+    }
+}
+
+/// The catalog key of a column's heading.
+pub fn column_key(column: Column) -> &'static str {
+    match column {
+        Column::Owner => "cards.col_owner",
+        Column::CardType => "cards.col_type",
+        Column::Audience => "cards.col_audience",
+        Column::SoldOn => "cards.col_sold",
+        Column::ExpiresOn => "cards.col_expiry",
+        Column::SessionsLeft => "cards.col_left",
+        Column::LastUse => "cards.col_last_use",
+        Column::Status => "cards.col_status",
+    }
+}
+
+/// The catalog key of a filter's name in the filter bar.
+pub fn filter_key(filter: Filter) -> &'static str {
+    match filter {
+        Filter::Active => "cards.filter_active",
+        Filter::Expiring => "cards.filter_expiring",
+        Filter::LowBalance => "cards.filter_low",
+        Filter::UsedUp => "cards.filter_used_up",
+        Filter::Expired => "cards.filter_expired",
+        Filter::Dormant => "cards.filter_dormant",
+        Filter::Cancelled => "cards.filter_cancelled",
+        Filter::All => "cards.filter_all",
+    }
+}
+
+/// A filter's name with its N: "expiring within 14 days".
+pub fn filter_text(catalog: &Catalog, filter: Filter, thresholds: &Thresholds) -> String {
+    match filter.threshold(thresholds) {
+        Some(n) => catalog.tf(filter_key(filter), &[("n", &n)]),
+        None => catalog.t(filter_key(filter)).to_owned(),
+    }
+}
+
+/// "12/03/2027 (in 5 d)", "today", or "none" for a card that never expires.
+pub fn expiry_text(catalog: &Catalog, row: &CardRow, today: NaiveDate) -> String {
+    let (Some(date), Some(days)) = (row.expires_on, row.days_to_expiry(today)) else {
+        return catalog.t("cards.never_expires").to_owned();
+    };
+    let relative = match days {
+        0 => catalog.t("cards.today").to_owned(),
+        days if days > 0 => catalog.tf("cards.in_days", &[("days", &days)]),
+        days => catalog.tf("cards.days_ago", &[("days", &-days)]),
+    };
+    format!("{} ({relative})", catalog.date(date))
+}
+
+pub fn left_text(row: &CardRow) -> String {
+    format!("{}/{}", row.remaining, row.total)
+}
+
+pub fn last_use_text(catalog: &Catalog, row: &CardRow) -> String {
+    match row.last_use {
+        Some(date) => catalog.date(date),
+        None => catalog.t("cards.never_used").to_owned(),
+    }
+}
+
+/// How a card stands out: none, or running out with the reasons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Alert {
+    None,
+    RunningOut { expiring: bool, low: bool },
+}
+
+pub fn alert(row: &CardRow, today: NaiveDate, thresholds: &Thresholds) -> Alert {
+    let expiring = row.is_expiring(today, thresholds);
+    let low = row.is_low(today, thresholds);
+    if expiring || low {
+        Alert::RunningOut { expiring, low }
+    } else {
+        Alert::None
+    }
+}
+
+/// The status in words, with a symbol so that it reads without colour: "⚠ expiring, low".
+pub fn status_text(
+    catalog: &Catalog,
+    row: &CardRow,
+    today: NaiveDate,
+    thresholds: &Thresholds,
+) -> String {
+    if let Alert::RunningOut { expiring, low } = alert(row, today, thresholds) {
+        let words = match (expiring, low) {
+            (true, true) => catalog.t("cards.alert_both"),
+            (true, false) => catalog.t("cards.alert_expiring"),
+            _ => catalog.t("cards.alert_low"),
+        };
+        return format!("⚠ {words}");
+    }
+    let (symbol, key) = match row.status(today) {
+        CardStatus::Active => ("●", "members.status_active"),
+        CardStatus::UsedUp => ("○", "members.status_used_up"),
+        CardStatus::Expired => ("✗", "members.status_expired"),
+        CardStatus::Cancelled => ("–", "members.status_cancelled"),
+    };
+    format!("{symbol} {}", catalog.t(key))
+}
+
+/// The text of one cell, as on screen.
+pub fn cell(catalog: &Catalog, view: &View, row: &CardRow, column: Column) -> String {
+    let overview = view.overview;
+    match column {
+        Column::Owner => overview.owner(row).name.clone(),
+        Column::CardType => overview.product(row).name.clone(),
+        Column::Audience => overview.product(row).audience.clone(),
+        Column::SoldOn => catalog.date(row.sold_on),
+        Column::ExpiresOn => expiry_text(catalog, row, view.today),
+        Column::SessionsLeft => left_text(row),
+        Column::LastUse => last_use_text(catalog, row),
+        Column::Status => status_text(catalog, row, view.today, view.thresholds),
+    }
+}
+
+/// A CSV writer as Excel opens it in the catalog's language: a byte-order mark, then `;`
+/// between fields in French (where `,` is the decimal mark) and `,` in English.
+fn csv_writer<W: Write>(mut out: W, language: Language) -> std::io::Result<csv::Writer<W>> {
+    out.write_all(UTF8_BOM)?;
+    let delimiter = match language {
+        Language::Fr => b';',
+        Language::En => b',',
+    };
+    Ok(csv::WriterBuilder::new()
+        .delimiter(delimiter)
+        .from_writer(out))
+}
+
+/// A number of cents as a spreadsheet reads it in the language: "1234,50" or "1234.50".
+fn amount_cell(language: Language, cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let (units, fraction) = ((cents / 100).unsigned_abs(), (cents % 100).unsigned_abs());
+    match language {
+        Language::Fr => format!("{sign}{units},{fraction:02}"),
+        Language::En => format!("{sign}{units}.{fraction:02}"),
+    }
+}
+
+/// Writes the view as CSV: the columns on screen, then the expiry in days, the sessions left
+/// and in total as numbers, and the value of the sessions left, so that a spreadsheet can
+/// sort and add them.
+pub fn write_view_csv<W: Write>(out: W, catalog: &Catalog, view: &View) -> std::io::Result<()> {
+    let language = catalog.language;
+    let mut writer = csv_writer(out, language)?;
+    let mut header: Vec<String> = Column::ALL
+        .iter()
+        .map(|&column| catalog.t(column_key(column)).to_owned())
+        .collect();
+    header.extend(
+        [
+            "cards.csv_days_left",
+            "cards.csv_sessions_left",
+            "cards.csv_sessions_total",
+            "cards.csv_value",
+        ]
+        .map(|key| catalog.t(key).to_owned()),
+    );
+    writer.write_record(&header)?;
+    for row in view.rows() {
+        let mut record: Vec<String> = Column::ALL
+            .iter()
+            .map(|&column| cell(catalog, view, row, column))
+            .collect();
+        record.push(
+            row.days_to_expiry(view.today)
+                .map(|days| days.to_string())
+                .unwrap_or_default(),
+        );
+        record.push(row.remaining.to_string());
+        record.push(row.total.to_string());
+        record.push(amount_cell(language, row.remaining_value_cents()));
+        writer.write_record(&record)?;
+    }
+    writer.flush()
+}
+
+/// "3 sessions left" or "expires on 12/03/2027".
+pub fn reason_text(catalog: &Catalog, reason: Reason) -> String {
+    match reason {
+        Reason::SessionsLeft { left: 1, .. } => catalog.t("inform.reason_one_left").to_owned(),
+        Reason::SessionsLeft { left, .. } => catalog.tf("inform.reason_left", &[("left", &left)]),
+        Reason::ExpiresOn { on, .. } => {
+            catalog.tf("inform.reason_expires", &[("date", &catalog.date(on))])
+        }
+    }
+}
+
+/// All the reasons of one member, joined: "2 sessions left; expires on 12/03/2027".
+pub fn reasons_text(catalog: &Catalog, reasons: &[Reason]) -> String {
+    reasons
+        .iter()
+        .map(|&reason| reason_text(catalog, reason))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Writes the members to inform as CSV for a mail merge.
+pub fn write_inform_csv<W: Write>(
+    out: W,
+    catalog: &Catalog,
+    overview: &Overview,
+    list: &[ToInform],
+    codes: &dyn Fn(crate::domain::MemberId) -> String,
+) -> std::io::Result<()> {
+    let mut writer = csv_writer(out, catalog.language)?;
+    writer.write_record(
+        [
+            "inform.col_code",
+            "inform.col_first_name",
+            "inform.col_last_name",
+            "inform.col_email",
+            "inform.col_phone",
+            "inform.col_reason",
+        ]
+        .map(|key| catalog.t(key)),
+    )?;
+    for entry in list {
+        let owner = &overview.owners[entry.owner as usize];
+        writer.write_record([
+            codes(owner.member_id),
+            owner.first_name.clone(),
+            owner.last_name.clone(),
+            owner.email.clone().unwrap_or_default(),
+            owner.phone.clone().unwrap_or_default(),
+            reasons_text(catalog, &entry.reasons),
+        ])?;
+    }
+    writer.flush()
+}
+
+/// An e-mail template: a subject line, then the body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    pub subject: String,
+    pub body: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EmailError {
+    #[error("the template {path} cannot be read: {source}")]
+    Template {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the template {path} must start with a line \"Subject: …\"")]
+    NoSubject { path: PathBuf },
+    #[error("no sender address: set from = \"club@example.fr\" under [inform] in config.toml")]
+    NoSender,
+    #[error(
+        "the sender address {address:?} under [inform] in config.toml is not an e-mail address"
+    )]
+    BadSender { address: String },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl Template {
+    /// Reads the club's template for `language` from `folder`, or the shipped one.
+    pub fn load(folder: Option<&Path>, language: Language) -> Result<Template, EmailError> {
+        let file_name = match language {
+            Language::Fr => "inform.fr.txt",
+            Language::En => "inform.en.txt",
+        };
+        let (text, path) = match folder {
+            Some(folder) => {
+                let path = folder.join(file_name);
+                let text =
+                    std::fs::read_to_string(&path).map_err(|source| EmailError::Template {
+                        path: path.clone(),
+                        source,
+                    })?;
+                (text, path)
+            }
+            None => {
+                let shipped = match language {
+                    Language::Fr => TEMPLATE_FR,
+                    Language::En => TEMPLATE_EN,
+                };
+                (
+                    shipped.to_owned(),
+                    Path::new("assets/email").join(file_name),
+                )
+            }
+        };
+        Template::parse(&text).ok_or(EmailError::NoSubject { path })
+    }
+
+    pub fn parse(text: &str) -> Option<Template> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let (first, body) = text.split_once('\n').unwrap_or((text, ""));
+        let subject = first.trim().strip_prefix("Subject:")?.trim().to_owned();
+        Some(Template {
+            subject,
+            body: body.trim_start_matches(['\r', '\n']).to_owned(),
+        })
+    }
+
+    /// Replaces `{first_name}`, `{last_name}`, `{club}` and `{reasons}`.
+    pub fn fill(&self, values: &[(&str, &str)]) -> Template {
+        let fill = |text: &str| {
+            values.iter().fold(text.to_owned(), |text, (name, value)| {
+                text.replace(&format!("{{{name}}}"), value)
+            })
+        };
+        Template {
+            subject: fill(&self.subject),
+            body: fill(&self.body),
+        }
+    }
+}
+
+/// What writing the e-mails did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EmailsWritten {
+    pub written: usize,
+    /// Members on the list without an e-mail address, to call instead.
+    pub without_email: Vec<String>,
+    pub folder: PathBuf,
+}
+
+/// What the e-mails need besides the list.
+pub struct EmailSettings<'a> {
+    pub from: &'a str,
+    pub club_name: &'a str,
+    pub templates: Option<&'a Path>,
+    /// The language of members whose own language Carnet does not know.
+    pub language: Language,
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+/// Writes one ready-to-send `.eml` file per member with an e-mail address into `folder`.
+pub fn write_emails(
+    folder: &Path,
+    overview: &Overview,
+    list: &[ToInform],
+    codes: &dyn Fn(crate::domain::MemberId) -> String,
+    settings: &EmailSettings,
+) -> Result<EmailsWritten, EmailError> {
+    use lettre::message::{Mailbox, Message, header::ContentType};
+
+    if settings.from.trim().is_empty() {
+        return Err(EmailError::NoSender);
+    }
+    let from: Mailbox = settings.from.parse().map_err(|_| EmailError::BadSender {
+        address: settings.from.to_owned(),
+    })?;
+    // NOTE: members have no language of their own yet, so every e-mail is written in the
+    // club's language; the template of each language is ready for when they do.
+    let language = settings.language;
+    let template = Template::load(settings.templates, language)?;
+    let catalog = Catalog::new(language);
+    crate::print::create_private_folder(folder).map_err(|source| EmailError::Write {
+        path: folder.to_owned(),
+        source,
+    })?;
+
+    let mut report = EmailsWritten {
+        folder: folder.to_owned(),
+        ..EmailsWritten::default()
+    };
+    for entry in list {
+        let owner = &overview.owners[entry.owner as usize];
+        let to = owner
+            .email
+            .as_deref()
+            .and_then(|address| address.parse::<lettre::Address>().ok());
+        let Some(to) = to else {
+            report.without_email.push(owner.name.clone());
+            continue;
+        };
+        let reasons = reasons_text(&catalog, &entry.reasons);
+        let filled = template.fill(&[
+            ("first_name", &owner.first_name),
+            ("last_name", &owner.last_name),
+            ("club", settings.club_name),
+            ("reasons", &reasons),
+        ]);
+        let message = Message::builder()
+            .from(from.clone())
+            .to(Mailbox::new(Some(owner.name.clone()), to))
+            .subject(filled.subject)
+            .date(settings.now.into())
+            .header(ContentType::TEXT_PLAIN)
+            .body(filled.body);
+        let message = match message {
+            Ok(message) => message,
+            Err(error) => {
+                tracing::warn!(%error, member = owner.member_id.0, "e-mail not built");
+                report.without_email.push(owner.name.clone());
+                continue;
+            }
+        };
+        let path = folder.join(format!("{}.eml", codes(owner.member_id)));
+        crate::print::write_private_file(&path, &message.formatted())
+            .map_err(|source| EmailError::Write { path, source })?;
+        report.written += 1;
+    }
+    Ok(report)
+}
+
+/// A file name for an export made now: `cards-2026-12-04-1530.csv`.
+pub fn export_file_name(stem: &str, now: chrono::DateTime<chrono_tz::Tz>) -> String {
+    format!("{stem}-{}.csv", now.format("%Y-%m-%d-%H%M%S"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_need_a_subject_line() {
+        let template =
+            Template::parse("Subject: Hello {first_name}\n\nDear {first_name},\n").expect("parsed");
+        assert_eq!(template.subject, "Hello {first_name}");
+        let filled = template.fill(&[("first_name", "Zoé")]);
+        assert_eq!(filled.subject, "Hello Zoé");
+        assert_eq!(filled.body, "Dear Zoé,\n");
+        assert_eq!(Template::parse("Hello\n"), None);
+    }
+
+    #[test]
+    fn shipped_templates_parse_and_use_known_placeholders() {
+        for language in [Language::Fr, Language::En] {
+            let template = Template::load(None, language).expect("shipped template");
+            let filled = template.fill(&[
+                ("first_name", "A"),
+                ("last_name", "B"),
+                ("club", "C"),
+                ("reasons", "D"),
+            ]);
+            for text in [&filled.subject, &filled.body] {
+                assert!(!text.contains('{'), "{language:?}: {text}");
+            }
+        }
+    }
+
+    #[test]
+    fn amounts_use_the_language_decimal_mark() {
+        assert_eq!(amount_cell(Language::Fr, 123_450), "1234,50");
+        assert_eq!(amount_cell(Language::En, 5), "0.05");
+        assert_eq!(amount_cell(Language::En, -1_005), "-10.05");
+    }
+}

@@ -1,0 +1,285 @@
+//! What Practice › Session cards reads: every card with its owner, type and last use, and
+//! the contacts staff record with members about their cards.
+
+use super::keys::{TreeName, id_key, id_of_key, meta, pair_key};
+use super::{Store, StoreError, WriteContext, codec};
+use crate::domain::card::{Card, CardId};
+use crate::domain::dates::ClubTime;
+use crate::domain::inform::{Channel, Contact, ContactId, ContactReason};
+use crate::domain::ledger::{EventId, EventKind};
+use crate::domain::member::{Member, MemberId};
+use crate::domain::overview::{CardRow, Overview, Owner, Product, ranks_of};
+use crate::domain::{ActivityId, CardTypeId};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+
+/// The last session taken from a card, kept beside the card so that the overview does not
+/// have to read the ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastUse {
+    #[serde(with = "chrono::serde::ts_microseconds")]
+    pub at: DateTime<Utc>,
+    pub event: EventId,
+}
+
+/// A contact to record: the channel and the note staff typed, and what the member was told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewContact {
+    pub member_id: MemberId,
+    pub channel: Channel,
+    pub note: String,
+    pub reasons: Vec<ContactReason>,
+}
+
+impl Store {
+    /// Loads every card with its owner, type and last use, for the overview.
+    pub fn overview(&self, club_time: &ClubTime) -> Result<Overview, StoreError> {
+        let mut owners = Vec::new();
+        let mut owner_slots: HashMap<MemberId, u32> = HashMap::new();
+        let mut sort_names = Vec::new();
+        for member in self.members() {
+            let member: Member = member?;
+            owner_slots.insert(member.id, owners.len() as u32);
+            sort_names.push(format!("{} {}", member.last_name, member.first_name));
+            owners.push(Owner {
+                member_id: member.id,
+                name: member.full_name(),
+                first_name: member.first_name,
+                last_name: member.last_name,
+                rank: 0,
+                email: member.email,
+                phone: member.phone,
+            });
+        }
+        for (owner, rank) in owners
+            .iter_mut()
+            .zip(ranks_of(sort_names.iter().map(String::as_str)))
+        {
+            owner.rank = rank;
+        }
+
+        let audiences: HashMap<CardTypeId, String> = self
+            .card_types()?
+            .into_iter()
+            .map(|card_type| (card_type.id, card_type.audience))
+            .collect();
+        let mut products: Vec<Product> = Vec::new();
+        let mut product_slots: HashMap<(String, String), u32> = HashMap::new();
+        let mut activity_sets: Vec<Vec<ActivityId>> = vec![Vec::new()];
+        let mut activity_slots: HashMap<Vec<ActivityId>, u32> = HashMap::from([(Vec::new(), 0)]);
+
+        // Both trees are keyed by card id, so one pass over each in step joins them.
+        let mut last_uses = self.tree(TreeName::CardLastUse).iter().peekable();
+        let mut rows = Vec::with_capacity(self.card_count());
+        for card in self.cards() {
+            let card: Card = card?;
+            let mut last_use = None;
+            while let Some(entry) = last_uses.peek() {
+                let (key, value) = entry.as_ref().map_err(|e| self.sled_error(e.clone()))?;
+                let id = id_of_key(key).unwrap_or(u64::MAX);
+                if id > card.id.0 {
+                    break;
+                }
+                if id == card.id.0 {
+                    let stored: LastUse = codec::decode(value)
+                        .map_err(|source| StoreError::record(TreeName::CardLastUse, key, source))?;
+                    last_use = Some(club_time.local_date(stored.at));
+                }
+                last_uses.next();
+            }
+            let Some(&owner) = owner_slots.get(&card.member_id) else {
+                tracing::warn!(card = card.id.0, "card of a missing member left out");
+                continue;
+            };
+            let audience = audiences.get(&card.type_id).cloned().unwrap_or_default();
+            let next_product = products.len() as u32;
+            let product = *product_slots
+                .entry((card.name.clone(), audience.clone()))
+                .or_insert_with(|| {
+                    products.push(Product {
+                        name: card.name.clone(),
+                        audience,
+                        name_rank: 0,
+                        audience_rank: 0,
+                    });
+                    next_product
+                });
+            let next_set = activity_sets.len() as u32;
+            let activities = *activity_slots
+                .entry(card.activities.clone())
+                .or_insert_with(|| {
+                    activity_sets.push(card.activities.clone());
+                    next_set
+                });
+            rows.push(CardRow {
+                card_id: card.id,
+                owner,
+                product,
+                activities,
+                sold_on: card.sold_on,
+                expires_on: card.expires_on,
+                last_use,
+                remaining: card.sessions_remaining,
+                total: card.sessions_total,
+                price_cents: card.price_cents,
+                state: card.state,
+            });
+        }
+        let name_ranks = ranks_of(products.iter().map(|p| p.name.as_str()));
+        let audience_ranks = ranks_of(products.iter().map(|p| p.audience.as_str()));
+        for ((product, name_rank), audience_rank) in
+            products.iter_mut().zip(name_ranks).zip(audience_ranks)
+        {
+            product.name_rank = name_rank;
+            product.audience_rank = audience_rank;
+        }
+        Ok(Overview {
+            owners,
+            products,
+            activity_sets,
+            rows,
+        })
+    }
+
+    pub fn last_use(&self, card_id: CardId) -> Result<Option<LastUse>, StoreError> {
+        self.read(TreeName::CardLastUse, &id_key(card_id.0))
+    }
+
+    /// Records that staff told a member about their cards.
+    pub fn record_contact(
+        &self,
+        contact: &NewContact,
+        context: &WriteContext,
+    ) -> Result<Contact, StoreError> {
+        let card_ids = self.card_ids_of_member(contact.member_id)?;
+        self.write(|tx| {
+            if tx
+                .get::<Member>(TreeName::Members, &id_key(contact.member_id.0))?
+                .is_none()
+            {
+                return Err(super::tx::abort(super::members::not_found_member(
+                    contact.member_id,
+                )));
+            }
+            let id = ContactId(tx.next_id(meta::SEQ_CONTACT)?);
+            let stored = Contact {
+                id,
+                member_id: contact.member_id,
+                at: context.now,
+                operator: context.operator.clone(),
+                channel: contact.channel,
+                note: contact.note.clone(),
+                reasons: contact.reasons.clone(),
+                newest_card: card_ids.iter().max().copied(),
+            };
+            tx.put(
+                TreeName::Contacts,
+                &pair_key(contact.member_id.0, id.0),
+                &stored,
+            )?;
+            Ok(stored)
+        })
+    }
+
+    /// A member's contacts, newest first.
+    pub fn contacts_of_member(&self, member_id: MemberId) -> Result<Vec<Contact>, StoreError> {
+        let mut contacts = Vec::new();
+        for entry in self
+            .tree(TreeName::Contacts)
+            .scan_prefix(id_key(member_id.0))
+        {
+            let (key, value) = entry.map_err(|e| self.sled_error(e))?;
+            let contact: Contact = codec::decode(&value)
+                .map_err(|source| StoreError::record(TreeName::Contacts, &key, source))?;
+            contacts.push(contact);
+        }
+        contacts.reverse();
+        Ok(contacts)
+    }
+
+    /// The newest contact of every member who has one.
+    pub fn last_contacts(&self) -> Result<HashMap<MemberId, Contact>, StoreError> {
+        let mut last = HashMap::new();
+        // Keys are member id then contact id, so the last one seen per member is the newest.
+        for entry in self.tree(TreeName::Contacts).iter() {
+            let (key, value) = entry.map_err(|e| self.sled_error(e))?;
+            let contact: Contact = codec::decode(&value)
+                .map_err(|source| StoreError::record(TreeName::Contacts, &key, source))?;
+            last.insert(contact.member_id, contact);
+        }
+        Ok(last)
+    }
+
+    /// Recomputes every card's last use from the ledger, for a database written before the
+    /// `card_last_use` tree existed or restored from an export.
+    pub fn rebuild_last_use(&self) -> Result<usize, StoreError> {
+        let mut last: HashMap<CardId, LastUse> = HashMap::new();
+        let mut lost_last_use = HashSet::new();
+        for event in self.ledger() {
+            let event = event?;
+            match event.kind {
+                EventKind::SessionUsed { .. } => {
+                    last.insert(
+                        event.card_id,
+                        LastUse {
+                            at: event.at,
+                            event: event.id,
+                        },
+                    );
+                }
+                // The ledger runs oldest first, so a reversal always follows its check-in;
+                // the use before it is found again below.
+                EventKind::SessionReverted { reverted }
+                    if last
+                        .get(&event.card_id)
+                        .is_some_and(|l| l.event == reverted) =>
+                {
+                    last.remove(&event.card_id);
+                    lost_last_use.insert(event.card_id);
+                }
+                _ => {}
+            }
+        }
+        let tree = self.tree(TreeName::CardLastUse);
+        tree.clear().map_err(|e| self.sled_error(e))?;
+        let mut batch = sled::Batch::default();
+        for (card, last_use) in &last {
+            batch.insert(&id_key(card.0), codec::encode(last_use));
+        }
+        tree.apply_batch(batch).map_err(|e| self.sled_error(e))?;
+        // A reverted last use leaves its card with the use before it, which the pass above
+        // forgot; the few such cards are looked up one by one.
+        for card_id in lost_last_use {
+            if !last.contains_key(&card_id)
+                && let Some(found) = self.last_use_before(card_id, EventId(u64::MAX))?
+            {
+                tree.insert(id_key(card_id.0), codec::encode(&found))
+                    .map_err(|e| self.sled_error(e))?;
+                last.insert(card_id, found);
+            }
+        }
+        Ok(last.len())
+    }
+
+    /// The newest check-in of a card before `before` that was not reverted.
+    pub(super) fn last_use_before(
+        &self,
+        card_id: CardId,
+        before: EventId,
+    ) -> Result<Option<LastUse>, StoreError> {
+        let mut latest = None;
+        for event in self.events_of_card(card_id)? {
+            if matches!(event.kind, EventKind::SessionUsed { .. })
+                && event.id < before
+                && !self.is_reverted(event.id)?
+            {
+                latest = Some(LastUse {
+                    at: event.at,
+                    event: event.id,
+                });
+            }
+        }
+        Ok(latest)
+    }
+}
