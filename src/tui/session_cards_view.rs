@@ -19,6 +19,8 @@ use ratatui::widgets::{Block, Cell, Clear, Paragraph, Row, Table, Wrap};
 
 /// From this width the table shows every column.
 const WIDE: u16 = 110;
+/// From this width the table shows the card type; narrower, the owner keeps the room.
+const MEDIUM: u16 = 70;
 
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let state = &app.session_cards;
@@ -91,10 +93,21 @@ fn draw_search(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
 fn draw_filter_bar(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let catalog = &app.catalog;
     let state = &app.session_cards;
+    if state.mode == CardsMode::ToInform {
+        let thresholds = catalog.tf(
+            "inform.thresholds",
+            &[
+                ("days", &state.thresholds.expiring_days),
+                ("sessions", &state.thresholds.low_sessions),
+            ],
+        );
+        frame.render_widget(Paragraph::new(Span::styled(thresholds, theme.muted)), area);
+        return;
+    }
     let label = |filter: Filter| text::filter_text(catalog, filter, &state.thresholds);
     let mut spans = vec![Span::styled(catalog.t("cards.filter_label"), theme.muted)];
     for filter in Filter::ALL {
-        let (marker, style) = if filter == state.filter && state.mode == CardsMode::Cards {
+        let (marker, style) = if filter == state.filter {
             ("▶", theme.selection)
         } else {
             (" ", Style::new())
@@ -113,8 +126,8 @@ fn draw_filter_bar(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     frame.render_widget(Paragraph::new(line), area);
 }
 
-fn columns(wide: bool) -> Vec<(Column, Constraint)> {
-    if wide {
+fn columns(width: u16) -> Vec<(Column, Constraint)> {
+    if width >= WIDE {
         vec![
             (Column::Owner, Constraint::Fill(3)),
             (Column::CardType, Constraint::Fill(2)),
@@ -123,15 +136,22 @@ fn columns(wide: bool) -> Vec<(Column, Constraint)> {
             (Column::ExpiresOn, Constraint::Length(22)),
             (Column::SessionsLeft, Constraint::Length(7)),
             (Column::LastUse, Constraint::Length(10)),
-            (Column::Status, Constraint::Length(18)),
+            (Column::Status, Constraint::Length(20)),
         ]
-    } else {
+    } else if width >= MEDIUM {
         vec![
             (Column::Owner, Constraint::Fill(3)),
             (Column::CardType, Constraint::Fill(2)),
             (Column::ExpiresOn, Constraint::Length(10)),
-            (Column::SessionsLeft, Constraint::Length(7)),
-            (Column::Status, Constraint::Length(13)),
+            (Column::SessionsLeft, Constraint::Length(6)),
+            (Column::Status, Constraint::Length(19)),
+        ]
+    } else {
+        vec![
+            (Column::Owner, Constraint::Fill(1)),
+            (Column::ExpiresOn, Constraint::Length(10)),
+            (Column::SessionsLeft, Constraint::Length(6)),
+            (Column::Status, Constraint::Length(19)),
         ]
     }
 }
@@ -142,7 +162,7 @@ fn draw_table(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let today = app.today();
     let view = state.view(today);
     let wide = area.width >= WIDE;
-    let columns = columns(wide);
+    let columns = columns(area.width);
 
     // Rows between the borders and the header line.
     let height = usize::from(area.height.saturating_sub(3)).max(1);
@@ -323,14 +343,7 @@ fn draw_to_inform(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         header.push(catalog.t("inform.col_last_contact"));
         widths.push(Constraint::Length(12));
     }
-    let title = catalog.tf(
-        "inform.title",
-        &[
-            ("count", &state.inform.len()),
-            ("days", &state.thresholds.expiring_days),
-            ("sessions", &state.thresholds.low_sessions),
-        ],
-    );
+    let title = catalog.tf("inform.title", &[("count", &state.inform.len())]);
     let mut block = Block::bordered().title(Span::styled(title, theme.title));
     if state.inform.is_empty() {
         block = block.title_bottom(catalog.t("inform.none"));

@@ -1,0 +1,468 @@
+//! Practice › Session cards against a real database: last use kept by check-in and undo,
+//! the upgrade of a format-1 database, contacts and when an informed member comes back, the
+//! CSV files as Excel reads them, the keyboard path through the screen, and render snapshots.
+
+mod common;
+
+use carnet::domain::FixedClock;
+use carnet::domain::card_type::Validity;
+use carnet::domain::checkin::CheckInRules;
+use carnet::domain::inform::{Channel, to_inform};
+use carnet::domain::overview::{Column, Filter, Sort, Thresholds};
+use carnet::i18n::{Catalog, Language};
+use carnet::session_cards::{View, write_view_csv};
+use carnet::store::{CheckInOutcome, NewContact, Store};
+use carnet::tui::app::{Action, App, NavKey, Screen};
+use carnet::tui::keymap::{Command, Keymap};
+use carnet::tui::theme::Theme;
+use carnet::tui::view;
+use chrono::{DateTime, Duration, Utc};
+use common::*;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+
+const TODAY: (i32, u32, u32) = (2026, 12, 4);
+
+fn now() -> DateTime<Utc> {
+    paris(TODAY.0, TODAY.1, TODAY.2, 18, 0, 0)
+}
+
+fn rules(at: DateTime<Utc>) -> CheckInRules {
+    CheckInRules {
+        today: date(TODAY.0, TODAY.1, TODAY.2),
+        now: at,
+        activity: None,
+        repeat_guard: Duration::zero(),
+        charge_again: false,
+    }
+}
+
+fn check_in(store: &Store, code: &str, at: DateTime<Utc>) -> u64 {
+    let code = carnet::domain::MemberCode::parse(code).unwrap();
+    match store.check_in(&code, &rules(at), &context(at)).unwrap() {
+        CheckInOutcome::Accepted { event, .. } => event.id.0,
+        other => panic!("expected an accepted check-in, got {other:?}"),
+    }
+}
+
+/// Four members: Marie with a low card, Yann whose card expires in 3 days, Lan with a fresh
+/// card, and Noé with a low card and a fresh one that covers it.
+fn club(dir: &std::path::Path) -> Store {
+    let store = open(&dir.join("db"));
+    let created = paris(2026, 9, 1, 10, 0, 0);
+    let marie = member_with_code(&store, "Marie", "Dupont", "31415926", created);
+    let yann = member_with_code(&store, "Yann", "Le Goff", "27182818", created);
+    let lan = member_with_code(&store, "Thi Lan", "Nguyễn", "16180339", created);
+    let noe = member_with_code(&store, "Noé", "Garçon", "14142135", created);
+    let ten = card_type(&store, "10 séances adulte", 10, Validity::Months(12));
+    let two = card_type(&store, "2 séances", 2, Validity::Months(12));
+    let short = card_type(&store, "Découverte", 3, Validity::Days(30));
+    sell(&store, &marie, &two, date(2026, 9, 1));
+    sell(&store, &yann, &short, date(2026, 11, 8));
+    sell(&store, &lan, &ten, date(2026, 11, 2));
+    sell(&store, &noe, &two, date(2026, 9, 1));
+    sell(&store, &noe, &ten, date(2026, 11, 20));
+    store
+}
+
+fn today() -> chrono::NaiveDate {
+    date(TODAY.0, TODAY.1, TODAY.2)
+}
+
+#[test]
+fn check_in_and_undo_keep_each_cards_last_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = club(dir.path());
+    let first = paris(2026, 12, 1, 18, 0, 0);
+    let second = paris(2026, 12, 3, 18, 0, 0);
+    check_in(&store, "31415926", first);
+    let event = check_in(&store, "31415926", second);
+    let club_time = settings(&dir.path().join("db"), Language::En).club_time;
+    let marie_row = |store: &Store| {
+        let overview = store.overview(&club_time).unwrap();
+        let row = overview
+            .rows
+            .iter()
+            .find(|row| overview.owner(row).name == "Marie Dupont")
+            .cloned()
+            .unwrap();
+        row.last_use
+    };
+    assert_eq!(marie_row(&store), Some(date(2026, 12, 3)));
+
+    store
+        .revert_check_in(carnet::domain::EventId(event), &context(now()))
+        .unwrap();
+    assert_eq!(
+        marie_row(&store),
+        Some(date(2026, 12, 1)),
+        "undo gives back the use before"
+    );
+
+    // Rebuilding from the ledger, as the upgrade does, gives the same answer.
+    store.rebuild_last_use().unwrap();
+    assert_eq!(marie_row(&store), Some(date(2026, 12, 1)));
+}
+
+#[test]
+fn a_format_1_database_is_upgraded_with_every_last_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    {
+        let store = club(dir.path());
+        check_in(&store, "31415926", paris(2026, 12, 1, 18, 0, 0));
+        check_in(&store, "16180339", paris(2026, 12, 2, 9, 0, 0));
+        store.checkpoint().unwrap();
+    }
+    {
+        // What Carnet 1 left: format 1 and no card_last_use tree.
+        let db = sled::open(&path).unwrap();
+        db.open_tree("card_last_use").unwrap().clear().unwrap();
+        db.open_tree("meta")
+            .unwrap()
+            .insert("format", carnet::store::codec::encode(&1u32))
+            .unwrap();
+        db.flush().unwrap();
+        // Carnet 1's manifest recorded format 1; without one, nothing is compared.
+        std::fs::remove_file(path.join("manifest")).unwrap();
+    }
+    let store = open(&path);
+    let club_time = settings(&path, Language::En).club_time;
+    let overview = store.overview(&club_time).unwrap();
+    let used: Vec<_> = overview
+        .rows
+        .iter()
+        .filter_map(|row| {
+            row.last_use
+                .map(|on| (overview.owner(row).name.clone(), on))
+        })
+        .collect();
+    assert_eq!(
+        used,
+        [
+            ("Marie Dupont".to_owned(), date(2026, 12, 1)),
+            ("Thi Lan Nguyễn".to_owned(), date(2026, 12, 2)),
+        ]
+    );
+}
+
+#[test]
+fn informed_members_leave_the_list_until_a_new_reason_or_sale() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = club(dir.path());
+    let club_time = settings(&dir.path().join("db"), Language::En).club_time;
+    let thresholds = Thresholds::default();
+    let names = |store: &Store| {
+        let overview = store.overview(&club_time).unwrap();
+        let contacts = store.last_contacts().unwrap();
+        to_inform(&overview, today(), &thresholds, &contacts)
+            .iter()
+            .map(|entry| overview.owners[entry.owner as usize].name.clone())
+            .collect::<Vec<_>>()
+    };
+    // Noé's low card is covered by his fresh one; Lan's card is fresh.
+    assert_eq!(names(&store), ["Marie Dupont", "Yann Le Goff"]);
+
+    let overview = store.overview(&club_time).unwrap();
+    let list = to_inform(&overview, today(), &thresholds, &Default::default());
+    let marie = overview.owners[list[0].owner as usize].member_id;
+    let contact = NewContact {
+        member_id: marie,
+        channel: Channel::Phone,
+        note: "rappelle lundi".to_owned(),
+        reasons: carnet::domain::inform::contact_reasons(&list[0].reasons),
+    };
+    store.record_contact(&contact, &context(now())).unwrap();
+    assert_eq!(names(&store), ["Yann Le Goff"]);
+    let history = store.contacts_of_member(marie).unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].note, "rappelle lundi");
+
+    // A new card that covers only one activity does not take over, and is news.
+    let yoga = store.insert_activity("Yoga").unwrap();
+    let yoga_only = store
+        .insert_card_type("Yoga 5", 5_000, 5, Validity::Months(6), "", vec![yoga.id])
+        .unwrap();
+    store
+        .sell_card(marie, yoga_only.id, today(), &context(now()))
+        .unwrap();
+    assert_eq!(names(&store), ["Marie Dupont", "Yann Le Goff"]);
+}
+
+fn view_csv(store: &Store, language: Language) -> String {
+    let club_time = settings(std::path::Path::new("db"), language).club_time;
+    let overview = store.overview(&club_time).unwrap();
+    let thresholds = Thresholds::default();
+    let sort = Sort {
+        column: Column::Owner,
+        descending: false,
+    };
+    let shown = overview.view(Filter::All, None, sort, today(), &thresholds);
+    let view = View {
+        overview: &overview,
+        shown: &shown,
+        filter: Filter::All,
+        sort,
+        today: today(),
+        thresholds: &thresholds,
+    };
+    let mut bytes = Vec::new();
+    write_view_csv(&mut bytes, &Catalog::new(language), &view).unwrap();
+    assert!(
+        bytes.starts_with(b"\xEF\xBB\xBF"),
+        "a byte-order mark first"
+    );
+    String::from_utf8(bytes[3..].to_vec()).unwrap()
+}
+
+/// Reads the CSV the way Excel's French or English settings split it.
+fn records(text: &str, delimiter: u8) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|record| record.unwrap().iter().map(str::to_owned).collect())
+        .collect()
+}
+
+#[test]
+fn the_view_exports_as_excel_opens_it_in_each_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = club(dir.path());
+
+    let french = records(&view_csv(&store, Language::Fr), b';');
+    assert_eq!(french[0][0], "Titulaire");
+    assert_eq!(french[0].len(), 12, "{:?}", french[0]);
+    // Dupont, Garçon (two cards), Le Goff, Nguyễn: last names in order.
+    assert_eq!(french.len(), 6);
+    let marie = &french[1];
+    assert_eq!(marie[0], "Marie Dupont");
+    assert_eq!(marie[3], "01/09/2026", "French date");
+    assert_eq!(marie[5], "2/2");
+    assert_eq!(marie[10], "2");
+    assert_eq!(marie[11], "120,00", "decimal comma, no currency sign");
+
+    let english = records(&view_csv(&store, Language::En), b',');
+    assert_eq!(english[0][0], "Owner");
+    assert_eq!(english[1][3], "2026-09-01");
+    assert_eq!(english[1][11], "120.00");
+    let yann = english.iter().find(|r| r[0] == "Yann Le Goff").unwrap();
+    assert_eq!(yann[4], "2026-12-08 (in 4 d)");
+    assert_eq!(yann[7], "⚠ expiring");
+}
+
+fn app<'a>(
+    store: &'a Store,
+    settings: &'a carnet::config::Settings,
+    clock: &'a FixedClock,
+) -> App<'a> {
+    let mut app = App::new(store, settings, clock, Keymap::built_in().unwrap()).unwrap();
+    app.update(Action::Command(Command::SessionCards));
+    app.settle();
+    app
+}
+
+fn press(app: &mut App, action: Action) {
+    app.update(action);
+    app.settle();
+}
+
+fn selected_owner(app: &App) -> String {
+    let state = &app.session_cards;
+    let row = &state.overview.rows[state.shown[state.selected] as usize];
+    state.overview.owner(row).name.clone()
+}
+
+#[test]
+fn keyboard_path_filter_sort_profile_and_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = club(dir.path());
+    let settings = settings(&dir.path().join("db"), Language::En);
+    let clock = FixedClock::new(now());
+    let mut app = app(&store, &settings, &clock);
+    assert_eq!(app.session_cards.shown.len(), 5, "every card is active");
+
+    // Expiring within 14 days: Yann only.
+    press(&mut app, Action::Tab);
+    assert_eq!(app.session_cards.filter, Filter::Expiring);
+    assert_eq!(app.session_cards.shown.len(), 1);
+
+    // Back to active cards, sorted by sessions left, then searched.
+    press(&mut app, Action::BackTab);
+    // From the expiry column, the default, one column right.
+    press(&mut app, Action::Navigate(NavKey::Right));
+    assert_eq!(app.session_cards.sort.column, Column::SessionsLeft);
+    assert_eq!(
+        selected_owner(&app),
+        "Yann Le Goff",
+        "the selection follows its card"
+    );
+    press(&mut app, Action::Navigate(NavKey::Home));
+    assert_eq!(
+        selected_owner(&app),
+        "Marie Dupont",
+        "2 sessions left, sold first"
+    );
+    press(&mut app, Action::Command(Command::SortReverse));
+    press(&mut app, Action::Navigate(NavKey::Home));
+    assert_eq!(
+        selected_owner(&app),
+        "Thi Lan Nguyễn",
+        "10 sessions left, sold before Noé's card of 10"
+    );
+    for c in "garcon noe".chars() {
+        press(&mut app, Action::Insert(c));
+    }
+    assert_eq!(app.session_cards.shown.len(), 2, "both of Noé's cards");
+
+    // Enter opens the owner's profile on that card; Esc comes back to the same row.
+    press(&mut app, Action::Navigate(NavKey::Down));
+    let before = app.session_cards.selected;
+    press(&mut app, Action::Submit);
+    assert_eq!(app.screen, Screen::Members);
+    assert!(app.members.in_profile());
+    press(&mut app, Action::Cancel);
+    assert_eq!(app.screen, Screen::SessionCards);
+    assert_eq!(app.session_cards.selected, before);
+    assert_eq!(app.session_cards.query.value(), "garcon noe");
+}
+
+#[test]
+fn marking_two_members_informed_empties_the_list_and_shows_on_the_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = club(dir.path());
+    let settings = settings(&dir.path().join("db"), Language::Fr);
+    let clock = FixedClock::new(now());
+    let mut app = app(&store, &settings, &clock);
+    press(&mut app, Action::Command(Command::ToInform));
+    assert_eq!(app.session_cards.inform.len(), 2);
+    for note in ["appel", "vu à l'accueil"] {
+        press(&mut app, Action::Command(Command::MarkInformed));
+        press(&mut app, Action::Tab);
+        for c in note.chars() {
+            press(&mut app, Action::Insert(c));
+        }
+        press(&mut app, Action::Submit);
+    }
+    assert!(app.session_cards.inform.is_empty());
+    let contacts = store.last_contacts().unwrap();
+    assert_eq!(contacts.len(), 2);
+    assert!(contacts.values().all(|c| c.channel == Channel::Email));
+
+    // Thresholds changed on screen bring Lan and Noé (10 sessions left each) in, and Yann
+    // back: his 3 sessions are a reason he was not told about.
+    press(&mut app, Action::Command(Command::Thresholds));
+    press(&mut app, Action::Tab);
+    press(&mut app, Action::DeleteBack);
+    for c in "10".chars() {
+        press(&mut app, Action::Insert(c));
+    }
+    press(&mut app, Action::Submit);
+    assert_eq!(app.session_cards.thresholds.low_sessions, 10);
+    assert_eq!(app.session_cards.inform.len(), 3);
+
+    // A bad threshold is refused with the value named, and nothing changes.
+    press(&mut app, Action::Command(Command::Thresholds));
+    press(&mut app, Action::DeleteBack);
+    press(&mut app, Action::DeleteBack);
+    for c in "99999".chars() {
+        press(&mut app, Action::Insert(c));
+    }
+    press(&mut app, Action::Submit);
+    let text = screen_text(&app, 100, 30, &Theme::plain());
+    assert!(text.contains("« 99999 »"), "{text}");
+    assert_eq!(app.session_cards.thresholds.expiring_days, 14);
+}
+
+fn screen_text(app: &App, width: u16, height: u16, theme: &Theme) -> String {
+    let terminal = draw(app, width, height, theme);
+    let buffer = terminal.backend().buffer();
+    let mut text = String::new();
+    for y in 0..height {
+        let mut line = String::new();
+        let mut skip = 0;
+        for x in 0..width {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let symbol = buffer[(x, y)].symbol();
+            skip = unicode_width::UnicodeWidthStr::width(symbol).saturating_sub(1);
+            line.push_str(symbol);
+        }
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    text
+}
+
+fn draw(app: &App, width: u16, height: u16, theme: &Theme) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| view::draw(frame, app, theme))
+        .unwrap();
+    terminal
+}
+
+fn snapshots(language: Language, name: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = club(dir.path());
+    check_in(&store, "16180339", paris(2026, 12, 2, 9, 0, 0));
+    let settings = settings(&dir.path().join("db"), language);
+    let clock = FixedClock::new(now());
+    let mut app = app(&store, &settings, &clock);
+    insta::assert_snapshot!(
+        format!("{name}_cards_80x24"),
+        screen_text(&app, 80, 24, &Theme::plain())
+    );
+    insta::assert_snapshot!(
+        format!("{name}_cards_140x30"),
+        screen_text(&app, 140, 30, &Theme::plain())
+    );
+    press(&mut app, Action::Command(Command::ToInform));
+    insta::assert_snapshot!(
+        format!("{name}_to_inform_120x30"),
+        screen_text(&app, 120, 30, &Theme::plain())
+    );
+    press(&mut app, Action::Command(Command::MarkInformed));
+    insta::assert_snapshot!(
+        format!("{name}_mark_informed"),
+        screen_text(&app, 100, 30, &Theme::plain())
+    );
+}
+
+#[test]
+fn render_english() {
+    snapshots(Language::En, "en");
+}
+
+#[test]
+fn render_french() {
+    snapshots(Language::Fr, "fr");
+}
+
+/// Running-out cards stand out by colour, and by the same symbol and word without it.
+#[test]
+fn alerts_read_with_and_without_colour() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = club(dir.path());
+    let settings = settings(&dir.path().join("db"), Language::En);
+    let clock = FixedClock::new(now());
+    let app = app(&store, &settings, &clock);
+    for (theme, coloured) in [(Theme::colored(), true), (Theme::plain(), false)] {
+        let terminal = draw(&app, 140, 30, &theme);
+        let buffer = terminal.backend().buffer();
+        let text = screen_text(&app, 140, 30, &theme);
+        let (y, line) = text
+            .lines()
+            .enumerate()
+            .find(|(_, line)| line.contains("Yann Le Goff"))
+            .unwrap();
+        assert!(line.contains("⚠ expiring"), "{line}");
+        let x = line.chars().take_while(|c| *c != '⚠').count() as u16;
+        let background = buffer[(x, y as u16)].bg;
+        assert_eq!(background == Color::Yellow, coloured, "{line}");
+    }
+}
