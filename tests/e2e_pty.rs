@@ -12,6 +12,7 @@ use carnet::domain::{ClubTime, EventKind, MemberCode};
 use carnet::i18n::{Catalog, Language};
 use carnet::messages::layout_hint;
 use carnet::store::{Store, StoreOptions, WriteContext};
+use chrono::Datelike;
 use portable_pty::{Child, CommandBuilder, ExitStatus, MasterPty, PtySize, native_pty_system};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -66,7 +67,8 @@ impl Club {
         let text = format!(
             "[club]\ntimezone = \"Europe/Paris\"\n\n\
              [database]\npath = \"db\"\n\n\
-             [ui]\nlanguage = \"{language}\"\nbell_on_refusal = false\n"
+             [ui]\nlanguage = \"{language}\"\nbell_on_refusal = false\n\n\
+             [export]\nfolder = \"exports\"\n"
         );
         std::fs::write(&config, text).expect("config.toml written");
         let club = Club {
@@ -960,4 +962,102 @@ fn pricing_form_creates_card_type() {
     assert_eq!(fields[2], "8", "sessions");
     assert_eq!(fields[4], "3 months", "validity");
     assert_eq!(fields[5], "adultes", "audience");
+}
+
+/// What a manager does in Practice › Session cards with the keyboard alone: every card that
+/// expires this month, sorted by sessions left, one owner's profile and back, two members
+/// marked as informed, and the list exported.
+fn session_cards_by_keyboard(language: &'static str) {
+    let club = Club::demo(language);
+    let (filter_bar, to_inform, written) = match language {
+        "fr" => ("Filtre (Tab)", "Adhérents à prévenir", "écrite(s) dans"),
+        _ => ("Filter (Tab)", "Members to inform", "written to"),
+    };
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Paris)
+        .date_naive();
+    let month_end = today
+        .with_day(1)
+        .and_then(|first| first.checked_add_months(chrono::Months::new(1)))
+        .and_then(|next| next.pred_opt())
+        .expect("end of the month");
+    let days_left = (month_end - today).num_days();
+
+    let mut app = club.start();
+    app.send("\x1b[15~");
+    app.wait_for(filter_bar, TIMEOUT);
+
+    // Expiring within the days left in the month, typed in the thresholds dialog.
+    app.send("\t");
+    app.send("\x14");
+    app.send("\x7f\x7f\x7f\x7f");
+    app.send(&format!("{days_left}\r"));
+    app.wait_for(&format!("≤ {days_left} "), TIMEOUT);
+
+    // Sorted by sessions left: one column right of the expiry.
+    app.send("\x1b[C");
+    let sorted = match language {
+        "fr" => "par reste ↑",
+        _ => "by left ↑",
+    };
+    let screen = app.wait_for(sorted, TIMEOUT);
+
+    // Enter opens the selected owner's profile; Esc comes back to the table.
+    app.send("\r");
+    app.wait_for("Contacts", TIMEOUT);
+    app.send("\x1b");
+    let back = app.wait_for(sorted, TIMEOUT);
+    assert_eq!(
+        collapse_spaces(&main_area_text_of(&back)),
+        collapse_spaces(&main_area_text_of(&screen)),
+        "the table is back as it was"
+    );
+
+    // The members to inform: mark the first two, then export the list.
+    app.send("\x17");
+    app.wait_for(to_inform, TIMEOUT);
+    for _ in 0..2 {
+        app.send("\x0b");
+        thread::sleep(Duration::from_millis(200));
+        app.send("\r");
+        thread::sleep(Duration::from_millis(200));
+    }
+    app.send("\x05");
+    app.wait_for(written, TIMEOUT);
+    app.quit();
+
+    let store = club.open_store();
+    assert_eq!(store.last_contacts().expect("contacts readable").len(), 2);
+    let exports: Vec<_> = std::fs::read_dir(club.folder.path().join("exports"))
+        .expect("export folder created")
+        .map(|entry| entry.expect("entry").path())
+        .collect();
+    assert_eq!(exports.len(), 1, "{exports:?}");
+    let bytes = std::fs::read(&exports[0]).expect("export readable");
+    assert!(
+        bytes.starts_with(b"\xEF\xBB\xBF"),
+        "a byte-order mark first"
+    );
+    let mode = std::fs::metadata(&exports[0])
+        .expect("metadata")
+        .permissions();
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777,
+        0o600
+    );
+}
+
+/// The text of a screen from the fifth line on, where the table starts.
+fn main_area_text_of(screen: &str) -> String {
+    screen.lines().skip(4).collect::<Vec<_>>().join("\n")
+}
+
+#[test]
+fn session_cards_english() {
+    session_cards_by_keyboard("en");
+}
+
+#[test]
+fn session_cards_french() {
+    session_cards_by_keyboard("fr");
 }
