@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the check-in latency benchmark (benches/checkin.rs), then the start-up and memory
-# benchmark (benches/startup.rs, about 30 s once the club exists), and prints their markdown
+# benchmark (benches/startup.rs, about 30 s once the club exists), then the Session cards
+# benchmark (benches/overview.rs, about 20 s), and prints their markdown
 # tables, after the machine they ran on.
 #
 # The run builds in release mode, makes a demo club of 100,000 members, 200,000 cards and
@@ -27,7 +28,7 @@ echo "- cores: $(nproc)"
 echo "- memory: $(free -h | awk '/^Mem:/ {print $2}')"
 echo "- disk: $(df -h . | awk 'NR == 2 {print $1 ", " $2 " total, " $4 " free"}')"
 echo "- $(rustc --version)"
-echo "- command: scripts/bench.sh (cargo bench --bench checkin, then --bench startup)"
+echo "- command: scripts/bench.sh (cargo bench --bench checkin, then --bench startup and --bench overview)"
 echo
 
 timeout 15m cargo bench --bench checkin
@@ -35,3 +36,7 @@ timeout 15m cargo bench --bench checkin
 # Start-up to the first frame and peak memory of the real binary, on the same club.
 echo
 timeout 10m cargo bench --bench startup
+
+# Practice › Session cards through the app on the same club: load, frame, filter, sort, search.
+echo
+timeout 10m cargo bench --bench overview

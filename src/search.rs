@@ -487,6 +487,12 @@ impl SearchIndex {
         self.entries.is_empty()
     }
 
+    /// The member's place in name order (last name, first name), for lists sorted by owner.
+    pub fn name_rank(&self, id: MemberId) -> Option<u32> {
+        let slot = *self.slots.get(&id)?;
+        Some(self.entries[slot as usize].rank)
+    }
+
     pub fn contains(&self, id: MemberId) -> bool {
         self.slots.contains_key(&id)
     }

@@ -51,11 +51,24 @@ pub struct Store {
     trees: Vec<sled::Tree>,
     /// The journal, whose lock also serialises writers so journal order is commit order.
     journal: Mutex<Journal>,
+    /// Counts the writes made through this handle, so that screens can tell whether what
+    /// they loaded is still current: no other process writes while this one holds the lock.
+    generation: std::sync::atomic::AtomicU64,
 }
 
 impl Store {
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Changes whenever a write through this handle commits.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn bump_generation(&self) {
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 
     fn tree(&self, name: TreeName) -> &sled::Tree {

@@ -105,9 +105,10 @@ pub fn export_view(
         None => Sort::default(),
     };
     let today = settings.club_time.local_date(clock.now());
-    let overview = store
+    let mut overview = store
         .overview(&settings.club_time)
         .map_err(store_error(catalog))?;
+    overview.rank_owners_by_name();
     let owners = match search.filter(|text| !text.trim().is_empty()) {
         Some(query) => {
             Some(matching_owners(store, &overview, query).map_err(store_error(catalog))?)
@@ -165,9 +166,10 @@ pub fn inform(
     command: InformCommand,
 ) -> Result<ExitCode, UserError> {
     let today = settings.club_time.local_date(clock.now());
-    let overview = store
+    let mut overview = store
         .overview(&settings.club_time)
         .map_err(store_error(catalog))?;
+    overview.rank_owners_by_name();
     let contacts = store.last_contacts().map_err(store_error(catalog))?;
     let list_with = |thresholds: &ThresholdArgs| {
         to_inform(

@@ -293,6 +293,26 @@ impl Overview {
         &self.activity_sets[row.activities as usize]
     }
 
+    /// Ranks owners by a name order the caller has, such as the member search's.
+    pub fn rank_owners(&mut self, rank: impl Fn(MemberId) -> Option<u32>) {
+        for owner in &mut self.owners {
+            owner.rank = rank(owner.member_id).unwrap_or(u32::MAX);
+        }
+    }
+
+    /// Ranks owners by last name, then first name, ignoring case and accents.
+    pub fn rank_owners_by_name(&mut self) {
+        let names: Vec<String> = self
+            .owners
+            .iter()
+            .map(|owner| format!("{} {}", owner.last_name, owner.first_name))
+            .collect();
+        let ranks = ranks_of(names.iter().map(String::as_str));
+        for (owner, rank) in self.owners.iter_mut().zip(ranks) {
+            owner.rank = rank;
+        }
+    }
+
     /// Indices of the rows that pass the filter and, when given, whose owner is in `owners`
     /// (a flag per owner, from the member search), sorted.
     pub fn view(

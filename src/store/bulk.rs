@@ -198,6 +198,7 @@ impl<'a> BulkLoader<'a> {
                 .map_err(|error| self.store.sled_error(error))?;
         }
         self.buffered = 0;
+        self.store.bump_generation();
         Ok(())
     }
 

@@ -65,6 +65,7 @@ impl Store {
             db,
             trees,
             journal: Mutex::new(journal),
+            generation: Default::default(),
         };
 
         if !pending.is_empty() {

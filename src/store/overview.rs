@@ -33,15 +33,15 @@ pub struct NewContact {
 }
 
 impl Store {
-    /// Loads every card with its owner, type and last use, for the overview.
+    /// Loads every card with its owner, type and last use, for the overview. Owners are not
+    /// ranked: the caller ranks them with the member search's name order, which it has, or
+    /// with [`Overview::rank_owners_by_name`].
     pub fn overview(&self, club_time: &ClubTime) -> Result<Overview, StoreError> {
         let mut owners = Vec::new();
         let mut owner_slots: HashMap<MemberId, u32> = HashMap::new();
-        let mut sort_names = Vec::new();
         for member in self.members() {
             let member: Member = member?;
             owner_slots.insert(member.id, owners.len() as u32);
-            sort_names.push(format!("{} {}", member.last_name, member.first_name));
             owners.push(Owner {
                 member_id: member.id,
                 name: member.full_name(),
@@ -52,12 +52,6 @@ impl Store {
                 phone: member.phone,
             });
         }
-        for (owner, rank) in owners
-            .iter_mut()
-            .zip(ranks_of(sort_names.iter().map(String::as_str)))
-        {
-            owner.rank = rank;
-        }
 
         let audiences: HashMap<CardTypeId, String> = self
             .card_types()?
@@ -65,9 +59,10 @@ impl Store {
             .map(|card_type| (card_type.id, card_type.audience))
             .collect();
         let mut products: Vec<Product> = Vec::new();
-        let mut product_slots: HashMap<(String, String), u32> = HashMap::new();
+        // The products of each card type: nearly always one, more if the type was renamed.
+        let mut product_slots: HashMap<CardTypeId, Vec<u32>> = HashMap::new();
         let mut activity_sets: Vec<Vec<ActivityId>> = vec![Vec::new()];
-        let mut activity_slots: HashMap<Vec<ActivityId>, u32> = HashMap::from([(Vec::new(), 0)]);
+        let mut activity_slots: HashMap<Vec<ActivityId>, u32> = HashMap::new();
 
         // Both trees are keyed by card id, so one pass over each in step joins them.
         let mut last_uses = self.tree(TreeName::CardLastUse).iter().peekable();
@@ -92,26 +87,35 @@ impl Store {
                 tracing::warn!(card = card.id.0, "card of a missing member left out");
                 continue;
             };
-            let audience = audiences.get(&card.type_id).cloned().unwrap_or_default();
-            let next_product = products.len() as u32;
-            let product = *product_slots
-                .entry((card.name.clone(), audience.clone()))
-                .or_insert_with(|| {
+            let slots = product_slots.entry(card.type_id).or_default();
+            let known = slots
+                .iter()
+                .copied()
+                .find(|&slot| products[slot as usize].name == card.name);
+            let product = match known {
+                Some(slot) => slot,
+                None => {
+                    let slot = products.len() as u32;
                     products.push(Product {
                         name: card.name.clone(),
-                        audience,
+                        audience: audiences.get(&card.type_id).cloned().unwrap_or_default(),
                         name_rank: 0,
                         audience_rank: 0,
                     });
-                    next_product
-                });
-            let next_set = activity_sets.len() as u32;
-            let activities = *activity_slots
-                .entry(card.activities.clone())
-                .or_insert_with(|| {
-                    activity_sets.push(card.activities.clone());
-                    next_set
-                });
+                    slots.push(slot);
+                    slot
+                }
+            };
+            let activities = if card.activities.is_empty() {
+                0
+            } else if let Some(&slot) = activity_slots.get(&card.activities) {
+                slot
+            } else {
+                let slot = activity_sets.len() as u32;
+                activity_sets.push(card.activities.clone());
+                activity_slots.insert(card.activities.clone(), slot);
+                slot
+            };
             rows.push(CardRow {
                 card_id: card.id,
                 owner,

@@ -107,6 +107,7 @@ impl Store {
             Err(TransactionError::Storage(error)) => return Err(self.sled_error(error)),
         };
 
+        self.bump_generation();
         let mut journal = journal.into_inner();
         if journal.records() >= CHECKPOINT_EVERY {
             self.checkpoint_locked(&mut journal)?;

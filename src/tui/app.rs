@@ -519,16 +519,18 @@ impl<'a> App<'a> {
     }
 
     fn open_session_cards(&mut self) -> Result<(), StoreError> {
+        let today = self.today();
+        let index = self.members.search_index(self.store)?;
         let context = ScreenContext {
             store: self.store,
             catalog: &self.catalog,
             write: write_context(self.settings, self.clock),
-            today: self.today(),
+            today,
             club_name: &self.settings.club_name,
             print_folder: &self.settings.print_folder,
             settings: self.settings,
         };
-        self.session_cards.open(&context)
+        self.session_cards.open(&context, index)
     }
 
     /// Cycles the current activity: every activity (none chosen), then each active one.
