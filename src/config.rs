@@ -18,6 +18,26 @@ pub struct Config {
     pub scanner: ScannerRules,
     pub station: StationSection,
     pub print: PrintSection,
+    pub backup: BackupSection,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BackupSection {
+    /// Folder for the app's backups; relative paths start from the config file's folder.
+    /// Default: a `backups` folder beside the database folder.
+    pub folder: Option<PathBuf>,
+    /// Daily backups kept in the folder; older ones are deleted. 0 turns daily backups off.
+    pub keep: u32,
+}
+
+impl Default for BackupSection {
+    fn default() -> Self {
+        Self {
+            folder: None,
+            keep: 7,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -141,11 +161,27 @@ pub struct Settings {
     pub terminal: String,
     /// Folder where the Members screen writes printable cards.
     pub print_folder: PathBuf,
+    /// Folder for backups from the app, when config.toml sets one; see [`Settings::backup_folder`].
+    pub backup_folder: Option<PathBuf>,
+    /// Daily backups kept; 0 turns them off.
+    pub backup_keep: u32,
     /// The config file read, if any.
     pub source: Option<PathBuf>,
 }
 
 impl Settings {
+    /// Returns the folder for the app's backups: the configured one, or `backups` beside the
+    /// database folder (which `--db` may have changed after loading).
+    pub fn backup_folder(&self) -> PathBuf {
+        match &self.backup_folder {
+            Some(folder) => folder.clone(),
+            None => self
+                .database
+                .parent()
+                .map_or_else(|| PathBuf::from("backups"), |parent| parent.join("backups")),
+        }
+    }
+
     /// Loads `explicit`, or else the first of `./config.toml` and the user's
     /// `carnet/config.toml` that exists, or else the defaults.
     pub fn load(explicit: Option<&Path>) -> Result<Settings, ConfigError> {
@@ -238,6 +274,22 @@ pub fn resolve(config: Config, source: Option<PathBuf>) -> Result<Settings, Conf
             .join("carnet-cards"),
     };
 
+    let backup_folder = config.backup.folder.map(|path| {
+        if path.is_absolute() {
+            path
+        } else {
+            base.join(path)
+        }
+    });
+    if config.backup.keep > 1000 {
+        return Err(ConfigError::BadValue {
+            path: shown_path.clone(),
+            key: "backup.keep",
+            value: config.backup.keep.to_string(),
+            expected: "a number of backups from 0 to 1000",
+        });
+    }
+
     Ok(Settings {
         club_name: config.club.name,
         club_time: ClubTime::new(zone),
@@ -253,6 +305,8 @@ pub fn resolve(config: Config, source: Option<PathBuf>) -> Result<Settings, Conf
         operator: config.station.operator,
         terminal: config.station.terminal,
         print_folder,
+        backup_folder,
+        backup_keep: config.backup.keep,
         source,
     })
 }
