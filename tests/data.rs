@@ -695,3 +695,119 @@ fn single_kind_export_to_file_is_private() {
             .all(|row| row["kind"] == "payment" || row["kind"] == "refund")
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The app: F11, the daily backup, and erasing from the profile
+// ---------------------------------------------------------------------------------------------
+
+use carnet::tui::app::{Action, App, Panel};
+use carnet::tui::keymap::{Command as Key, Keymap};
+use carnet::tui::members::MembersMode;
+
+fn notice_lines(app: &App) -> (Vec<String>, bool) {
+    match &app.panel {
+        Panel::Notice { lines, warning } => (lines.clone(), *warning),
+        other => panic!("expected a notice, got {other:?}"),
+    }
+}
+
+#[test]
+fn app_backup_key_writes_backup() {
+    let folder = tempfile::tempdir().unwrap();
+    let store = demo_club(&folder.path().join("db"), 15);
+    let settings = common::settings(store.path(), carnet::i18n::Language::En);
+    let clock = common::clock(now());
+    let mut app = App::new(&store, &settings, &clock, Keymap::built_in().unwrap()).unwrap();
+
+    app.update(Action::Command(Key::Backup));
+    let (lines, warning) = notice_lines(&app);
+    assert!(!warning, "{lines:?}");
+    let backups = carnet::backups::dated_backups(&settings.backup_folder());
+    assert_eq!(backups.len(), 1);
+    let (_, file) = &backups[0];
+    assert!(lines[0].contains(&file.display().to_string()), "{lines:?}");
+    assert_eq!(mode(file), 0o600);
+    assert_eq!(mode(&settings.backup_folder()), 0o700);
+    verify_backup(file).unwrap();
+}
+
+#[test]
+fn daily_backup_once_a_day_and_pruned() {
+    let folder = tempfile::tempdir().unwrap();
+    let store = demo_club(&folder.path().join("db"), 10);
+    let mut settings = common::settings(store.path(), carnet::i18n::Language::En);
+    settings.backup_keep = 2;
+    let catalog = carnet::i18n::Catalog::new(settings.language);
+    let backup_folder = settings.backup_folder();
+
+    for day in 0..4 {
+        let at = now() + chrono::Duration::days(day);
+        let outcome = carnet::backups::daily_backup(&store, &settings, &catalog, at);
+        assert!(
+            matches!(outcome, carnet::backups::DailyBackup::Taken(_)),
+            "{outcome:?}"
+        );
+        let again = carnet::backups::daily_backup(&store, &settings, &catalog, at);
+        assert_eq!(again, carnet::backups::DailyBackup::Recent);
+    }
+    let kept = carnet::backups::dated_backups(&backup_folder);
+    assert_eq!(kept.len(), 2);
+    assert_eq!(kept[1].0, now() + chrono::Duration::days(3));
+
+    // Daily backups off: a warning names the date of the last one.
+    settings.backup_keep = 0;
+    let later = now() + chrono::Duration::days(6);
+    let outcome = carnet::backups::daily_backup(&store, &settings, &catalog, later);
+    assert_eq!(
+        outcome,
+        carnet::backups::DailyBackup::Stale {
+            last: Some(now() + chrono::Duration::days(3)),
+            error: None
+        }
+    );
+    let clock = common::clock(later);
+    let mut app = App::new(&store, &settings, &clock, Keymap::built_in().unwrap()).unwrap();
+    app.daily_backup();
+    let (lines, warning) = notice_lines(&app);
+    assert!(warning);
+    assert!(lines[0].contains("07/12/2026") || lines[0].contains("2026"), "{lines:?}");
+    assert!(lines[0].contains("F11"), "{lines:?}");
+}
+
+#[test]
+fn profile_erase_needs_confirmation() {
+    let folder = tempfile::tempdir().unwrap();
+    let store = demo_club(&folder.path().join("db"), 20);
+    let member = member_with_cards(&store);
+    let before = accounts(&store);
+    let settings = common::settings(store.path(), carnet::i18n::Language::En);
+    let clock = common::clock(now());
+    let mut app = App::new(&store, &settings, &clock, Keymap::built_in().unwrap()).unwrap();
+    app.update(Action::Command(Key::Members));
+    app.members.show_profile(&store, member.id).unwrap();
+
+    // Esc closes the dialog and erases nothing.
+    app.update(Action::Command(Key::Erase));
+    let MembersMode::Profile(profile) = &app.members.mode else {
+        panic!("profile shown");
+    };
+    assert!(profile.dialog.is_some());
+    app.update(Action::Cancel);
+    assert!(!store.is_erased(member.id).unwrap());
+
+    // A scanner typing into the dialog does not confirm it; Enter does.
+    app.update(Action::Command(Key::Erase));
+    app.update(Action::Insert('1'));
+    assert!(!store.is_erased(member.id).unwrap());
+    app.update(Action::Submit);
+    assert!(store.is_erased(member.id).unwrap());
+    let MembersMode::Profile(profile) = &app.members.mode else {
+        panic!("profile still shown");
+    };
+    assert_eq!(
+        profile.member.full_name(),
+        format!("Erased member #{}", member.id.0)
+    );
+    assert!(profile.dialog.is_none());
+    assert_eq!(accounts(&store), before);
+}

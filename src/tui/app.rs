@@ -93,6 +93,9 @@ pub enum Panel {
     NothingToChargeAgain,
     /// A storage error, already translated.
     Error(String),
+    /// A message about the database as a whole, such as where a backup was written. Each
+    /// line starts with its own symbol; `warning` asks for the warning style.
+    Notice { lines: Vec<String>, warning: bool },
 }
 
 pub struct App<'a> {
@@ -118,6 +121,9 @@ pub struct App<'a> {
     pub members: MembersState,
     pub bell_pending: bool,
     pub quit: bool,
+    /// Whether the daily backup runs when the club's day changes; [`App::daily_backup`]
+    /// turns it on, so tests that build an `App` write no backup.
+    daily_backups: bool,
 }
 
 impl<'a> App<'a> {
@@ -153,6 +159,7 @@ impl<'a> App<'a> {
             members: MembersState::default(),
             bell_pending: false,
             quit: false,
+            daily_backups: false,
         };
         app.reload_today()?;
         Ok(app)
@@ -418,6 +425,7 @@ impl<'a> App<'a> {
             Command::Undo => self.undo()?,
             Command::Quit => self.quit = true,
             Command::Sell => self.sell()?,
+            Command::Backup => self.backup_now(),
             Command::New
             | Command::Archive
             | Command::Delete
@@ -426,6 +434,7 @@ impl<'a> App<'a> {
             | Command::History
             | Command::Edit
             | Command::ChangeCard
+            | Command::Erase
             | Command::Print => {
                 if let Some((screen, context)) = self.screen_parts() {
                     screen.command(command, &context)?;
@@ -544,8 +553,81 @@ impl<'a> App<'a> {
         if today != self.today_date {
             self.today_date = today;
             self.reload_today()?;
+            if self.daily_backups {
+                self.daily_backup();
+            }
         }
         Ok(())
+    }
+
+    /// Writes a backup into the backup folder and shows where on the front desk. The app
+    /// holds the database, so this is the only way to back it up while the app runs.
+    fn backup_now(&mut self) {
+        self.go(Screen::FrontDesk);
+        let folder = self.settings.backup_folder();
+        match crate::backups::take_backup(self.store, &folder, self.clock.now()) {
+            Ok(path) => {
+                if self.settings.backup_keep > 0 {
+                    crate::backups::prune(&folder, self.settings.backup_keep as usize);
+                }
+                tracing::info!("backup written from the app");
+                self.panel = Panel::Notice {
+                    lines: vec![
+                        self.catalog
+                            .tf("data.backup_taken", &[("path", &path.display())]),
+                    ],
+                    warning: false,
+                };
+            }
+            Err(error) => {
+                tracing::error!(%error, "backup from the app failed");
+                let text = crate::backups::backup_error(&self.catalog, &error);
+                self.panel = Panel::Notice {
+                    lines: vec![self.catalog.tf("data.backup_failed", &[("detail", &text)])],
+                    warning: true,
+                };
+            }
+        }
+    }
+
+    /// Takes the daily backup if the newest one is more than a day old, and says so on the
+    /// front desk; warns when daily backups are off or failed and the last one is old. The
+    /// app calls this when it starts, and again whenever the club's day changes.
+    pub fn daily_backup(&mut self) {
+        self.daily_backups = true;
+        let now = self.clock.now();
+        let outcome = crate::backups::daily_backup(self.store, self.settings, &self.catalog, now);
+        let key = self.keymap.key_for(Command::Backup).unwrap_or("").to_owned();
+        self.panel = match outcome {
+            crate::backups::DailyBackup::Recent => return,
+            crate::backups::DailyBackup::Taken(path) => Panel::Notice {
+                lines: vec![
+                    self.catalog
+                        .tf("data.backup_taken", &[("path", &path.display())]),
+                ],
+                warning: false,
+            },
+            crate::backups::DailyBackup::Stale { last, error } => {
+                let mut lines = Vec::new();
+                if let Some(error) = error {
+                    lines.push(self.catalog.tf("data.backup_failed", &[("detail", &error)]));
+                }
+                lines.push(match last {
+                    Some(last) => {
+                        let date = self.settings.club_time.local_date(last);
+                        self.catalog.tf(
+                            "data.backup_stale",
+                            &[("date", &self.catalog.date(date)), ("key", &key)],
+                        )
+                    }
+                    None => self.catalog.tf("data.backup_none", &[("key", &key)]),
+                });
+                Panel::Notice {
+                    lines,
+                    warning: true,
+                }
+            }
+        };
     }
 
     fn reload_today(&mut self) -> Result<(), StoreError> {

@@ -33,6 +33,10 @@ pub enum Command {
     ChangeCard,
     /// Write printable membership cards of the member shown, or of every match listed.
     Print,
+    /// Write a backup of the database into the backup folder.
+    Backup,
+    /// Erase the personal details of the member shown, after a confirmation.
+    Erase,
 }
 
 /// The screen a binding applies to; bindings without a scope apply everywhere.
