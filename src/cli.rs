@@ -412,6 +412,12 @@ fn run_demo_app(
         .tempdir()
         .map_err(|error| UserError(catalog.tf("error.temp_folder", &[("detail", &error)])))?;
     let path = folder.path().join("db");
+    // The demo's daily backup goes into its temporary folder, never among the club's backups,
+    // whose oldest it would otherwise delete.
+    let mut settings = settings.clone();
+    settings.database = path.clone();
+    settings.backup_folder = None;
+    let settings = &settings;
     let store = open_or_create_store(&path, settings, catalog)?;
     fill_demo(
         &store,

@@ -770,7 +770,10 @@ fn daily_backup_once_a_day_and_pruned() {
     app.daily_backup();
     let (lines, warning) = notice_lines(&app);
     assert!(warning);
-    assert!(lines[0].contains("07/12/2026") || lines[0].contains("2026"), "{lines:?}");
+    assert!(
+        lines[0].contains("07/12/2026") || lines[0].contains("2026"),
+        "{lines:?}"
+    );
     assert!(lines[0].contains("F11"), "{lines:?}");
 }
 
@@ -810,4 +813,61 @@ fn profile_erase_needs_confirmation() {
     );
     assert!(profile.dialog.is_none());
     assert_eq!(accounts(&store), before);
+}
+
+/// Draws the app on an 80×24 test terminal without colours and returns the text.
+fn screen_text(app: &App) -> String {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal
+        .draw(|frame| carnet::tui::view::draw(frame, app, &carnet::tui::theme::Theme::plain()))
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    let mut text = String::new();
+    for y in 0..24 {
+        let line: String = (0..80).map(|x| buffer[(x, y)].symbol()).collect();
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    text
+}
+
+#[test]
+fn screens_show_backup_and_erase() {
+    let folder = tempfile::tempdir().unwrap();
+    let store = open(&folder.path().join("db"));
+    let member = common::member_with_code(&store, "Zoé", "Bernard", "10000001", now());
+    let mut settings = common::settings(store.path(), carnet::i18n::Language::Fr);
+    settings.backup_folder = Some(PathBuf::from("/sauvegardes/club"));
+    let clock = common::clock(now());
+    let mut app = App::new(&store, &settings, &clock, Keymap::built_in().unwrap()).unwrap();
+
+    app.panel = Panel::Notice {
+        lines: vec![app.catalog.tf(
+            "data.backup_taken",
+            &[(
+                "path",
+                &"/sauvegardes/club/carnet-20261204-170000.carnetbak",
+            )],
+        )],
+        warning: false,
+    };
+    let desk = screen_text(&app);
+    assert!(desk.contains("✔ Sauvegarde écrite dans"), "{desk}");
+    assert!(desk.contains("carnet-20261204-170000.carnetbak"), "{desk}");
+
+    app.update(Action::Command(Key::Members));
+    app.members.show_profile(&store, member.id).unwrap();
+    app.update(Action::Command(Key::Erase));
+    let dialog = screen_text(&app);
+    assert!(
+        dialog.contains("Effacer les données personnelles"),
+        "{dialog}"
+    );
+    assert!(dialog.contains("Zoé Bernard (10000001)"), "{dialog}");
+    assert!(
+        dialog.contains("Entrée : effacer · Échap : annuler"),
+        "{dialog}"
+    );
 }

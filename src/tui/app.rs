@@ -95,7 +95,10 @@ pub enum Panel {
     Error(String),
     /// A message about the database as a whole, such as where a backup was written. Each
     /// line starts with its own symbol; `warning` asks for the warning style.
-    Notice { lines: Vec<String>, warning: bool },
+    Notice {
+        lines: Vec<String>,
+        warning: bool,
+    },
 }
 
 pub struct App<'a> {
@@ -597,7 +600,11 @@ impl<'a> App<'a> {
         self.daily_backups = true;
         let now = self.clock.now();
         let outcome = crate::backups::daily_backup(self.store, self.settings, &self.catalog, now);
-        let key = self.keymap.key_for(Command::Backup).unwrap_or("").to_owned();
+        let key = self
+            .keymap
+            .key_for(Command::Backup)
+            .unwrap_or("")
+            .to_owned();
         self.panel = match outcome {
             crate::backups::DailyBackup::Recent => return,
             crate::backups::DailyBackup::Taken(path) => Panel::Notice {

@@ -289,12 +289,7 @@ fn draw_profile(frame: &mut Frame, app: &App, theme: &Theme, profile: &Profile, 
 }
 
 /// Asks to confirm the erasure of a member's personal details.
-fn draw_erase_dialog(
-    frame: &mut Frame,
-    app: &App,
-    theme: &Theme,
-    member: &crate::domain::Member,
-) {
+fn draw_erase_dialog(frame: &mut Frame, app: &App, theme: &Theme, member: &crate::domain::Member) {
     let catalog = &app.catalog;
     let popup = centered(frame.area(), 64, 9);
     frame.render_widget(Clear, popup);

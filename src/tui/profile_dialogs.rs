@@ -186,10 +186,11 @@ impl ProfileDialog {
             ProfileDialog::Card(dialog) => dialog.submit(context),
             ProfileDialog::Erase => {
                 let erased = context.store.erase_member(member.id, &context.write)?;
-                Ok(DialogOutcome::Done(context.catalog.tf(
-                    "data.erase_done",
-                    &[("label", &erased.full_name())],
-                )))
+                Ok(DialogOutcome::Done(
+                    context
+                        .catalog
+                        .tf("data.erase_done", &[("label", &erased.full_name())]),
+                ))
             }
         }
     }
