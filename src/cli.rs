@@ -281,8 +281,11 @@ fn run(cli: Cli, settings: &Settings, catalog: &Catalog) -> Result<ExitCode, Use
             export_one(&store, catalog, what, format, out.as_deref())
         }
         Some(Command::ImportAll { folder }) => {
-            let store = open_or_create_store(&settings.database, settings, catalog)?;
-            data::import_all_command(&store, catalog, &folder)
+            let options = StoreOptions {
+                cache_bytes: settings.cache_bytes,
+                create: false,
+            };
+            data::import_all_command(catalog, &folder, &settings.database, options)
         }
         Some(Command::Check { repair }) => {
             let store = open_store(&settings.database, settings, catalog)?;

@@ -432,6 +432,13 @@ fn import_rejects_other_folders() {
         String::from_utf8_lossy(&output.stderr).contains("not a Carnet full export"),
         "{output:?}"
     );
+    assert!(!target.exists(), "a failed import leaves no database");
+    let leftovers: Vec<_> = std::fs::read_dir(folder.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .filter(|name| name.to_string_lossy().starts_with(".carnet-import-"))
+        .collect();
+    assert_eq!(leftovers, Vec::<std::ffi::OsString>::new());
 }
 
 #[test]
@@ -728,7 +735,13 @@ fn app_backup_key_writes_backup() {
     assert!(lines[0].contains(&file.display().to_string()), "{lines:?}");
     assert_eq!(mode(file), 0o600);
     assert_eq!(mode(&settings.backup_folder()), 0o700);
-    verify_backup(file).unwrap();
+
+    // The backup taken while the app holds the database restores into a clean one.
+    let target = folder.path().join("restored");
+    restore_backup(file, &target, options(), now()).unwrap();
+    let restored = open(&target);
+    assert_clean(&restored);
+    assert_eq!(accounts(&restored), accounts(&store));
 }
 
 #[test]

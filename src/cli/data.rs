@@ -9,7 +9,7 @@ use crate::i18n::Catalog;
 use crate::messages;
 use crate::store::keys::{TreeName, id_of_key, second_of_pair};
 use crate::store::{
-    BalanceMismatch, IntegrityProblem, Repair, Store, StoreOptions, restore_backup,
+    BalanceMismatch, IntegrityProblem, Repair, Store, StoreError, StoreOptions, restore_backup,
 };
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
@@ -110,22 +110,86 @@ pub(crate) fn export_all(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Reads a full export into the empty database `store`, then checks the result.
+/// Reads a full export into a new database at `target`, then checks the result.
+///
+/// The import is written into a new folder beside `target` and moved in place only when it
+/// succeeded, so a failure leaves nothing behind. `target` may be missing, an empty folder or
+/// an empty database; a database with records is rejected.
 pub(crate) fn import_all_command(
-    store: &Store,
     catalog: &Catalog,
     folder: &Path,
+    target: &Path,
+    options: StoreOptions,
 ) -> Result<ExitCode, UserError> {
-    let manifest = import_all(store, folder).map_err(|error| {
-        UserError(match error {
-            ImportAllError::NotEmpty => catalog.tf(
-                "data.import_not_empty",
-                &[("path", &store.path().display())],
-            ),
-            ImportAllError::Store(error) => messages::store_error(catalog, &error),
-            other => catalog.tf("data.import_failed", &[("detail", &other)]),
-        })
-    })?;
+    let store_error = |error| UserError(messages::store_error(catalog, &error));
+    let not_empty =
+        || UserError(catalog.tf("data.import_not_empty", &[("path", &target.display())]));
+    let target_exists = target.exists();
+    if target_exists {
+        match Store::open(
+            target,
+            StoreOptions {
+                create: false,
+                ..options
+            },
+        ) {
+            Ok(store) => {
+                if !store.is_empty_database().map_err(store_error)? {
+                    return Err(not_empty());
+                }
+            }
+            Err(StoreError::Missing { .. }) => {}
+            Err(error) => return Err(store_error(error)),
+        }
+    }
+
+    let parent = match target.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let write_failed = |path: &Path, error: std::io::Error| {
+        UserError(catalog.tf(
+            "data.write_failed",
+            &[("path", &path.display()), ("detail", &error)],
+        ))
+    };
+    std::fs::create_dir_all(&parent).map_err(|error| write_failed(&parent, error))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".carnet-import-")
+        .tempdir_in(&parent)
+        .map_err(|error| write_failed(&parent, error))?;
+    let staged = staging.path().join("db");
+    let manifest = {
+        let store = Store::open(
+            &staged,
+            StoreOptions {
+                create: true,
+                ..options
+            },
+        )
+        .map_err(store_error)?;
+        import_all(&store, folder).map_err(|error| {
+            UserError(match error {
+                ImportAllError::NotEmpty => not_empty().0,
+                ImportAllError::Store(error) => messages::store_error(catalog, &error),
+                other => catalog.tf("data.import_failed", &[("detail", &other)]),
+            })
+        })?
+    };
+    if target_exists {
+        // Checked above: an empty folder or a database without records.
+        std::fs::remove_dir_all(target).map_err(|error| write_failed(target, error))?;
+    }
+    std::fs::rename(&staged, target).map_err(|error| write_failed(target, error))?;
+
+    let store = Store::open(
+        target,
+        StoreOptions {
+            create: false,
+            ..options
+        },
+    )
+    .map_err(store_error)?;
     out!(
         "{}",
         catalog.tf(
@@ -138,7 +202,7 @@ pub(crate) fn import_all_command(
             ]
         )
     );
-    check(store, catalog, false)
+    check(&store, catalog, false)
 }
 
 /// Checks balances, indexes and codes; with `repair`, fixes what the ledger and the base

@@ -16,7 +16,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// Name in every member data file, so the file says what it is.
+/// Format name written in every member data file, identifying its content.
 pub const MEMBER_DATA_FORMAT: &str = "carnet-member-data";
 pub const MEMBER_DATA_VERSION: u32 = 1;
 
@@ -31,7 +31,7 @@ struct AttendanceRow {
     undone: bool,
 }
 
-/// Everything Carnet holds about one member.
+/// Everything Carnet stores about one member.
 #[derive(Serialize)]
 struct MemberData {
     format: &'static str,
@@ -168,7 +168,8 @@ fn write_files(folder: &Path, code: &str, data: &MemberData) -> Result<Vec<PathB
     Ok(written)
 }
 
-/// Erases the member's personal details after `--yes`; without it, says what would happen.
+/// Erases the member's personal details when `confirmed` (`--yes`). Without it, returns an
+/// error that describes the erasure and asks for `--yes`.
 pub fn erase(
     store: &Store,
     catalog: &Catalog,

@@ -9,9 +9,9 @@
 //! | records | tree number (u8), key length (u32), key, value length (u32), value; repeated |
 //! | trailer | end tag `END!` (4), record count (u64), CRC-32 of every byte before the CRC (u32) |
 //!
-//! The tree numbers are those of [`TreeName::ALL`]. A CRC-32 detects the accidental damage a
-//! copy or a disk can do (a truncated file, flipped bits); it does not authenticate the file
-//! against someone who edits it on purpose.
+//! The tree numbers are those of [`TreeName::ALL`]. The CRC-32 detects accidental damage
+//! from a copy or a disk, such as a truncated file or flipped bits. It does not authenticate
+//! the file against someone who edits it on purpose.
 
 use super::keys::TreeName;
 use super::{DATABASE_FORMAT, Store, StoreError};
@@ -27,7 +27,7 @@ const END_TAG: &[u8; 4] = b"END!";
 /// Largest key or value accepted when reading; a longer length means a damaged file.
 const MAX_FIELD_BYTES: u32 = 64 * 1024 * 1024;
 
-/// What a backup file contains, read from its header and trailer.
+/// Facts about a backup file, read from its header and trailer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BackupSummary {
     pub taken_at: DateTime<Utc>,
@@ -35,7 +35,7 @@ pub struct BackupSummary {
     pub records: u64,
 }
 
-/// Why a backup file cannot be restored. Nothing was changed when one is returned.
+/// Reason a backup file cannot be read or written. Nothing was changed when one is returned.
 #[derive(Debug, thiserror::Error)]
 pub enum BackupError {
     #[error("{path} is not a Carnet backup")]

@@ -14,6 +14,8 @@ const BATCH_RECORDS: usize = 1_000;
 
 /// Writes records straight into an empty database, holding the writer lock until
 /// [`RawLoader::finish`] makes them durable with one checkpoint.
+/// A failure part-way leaves the records applied so far, so callers load into a new folder
+/// that they discard on an error.
 pub(crate) struct RawLoader<'a> {
     store: &'a Store,
     writer: MutexGuard<'a, Journal>,
@@ -91,16 +93,17 @@ impl Store {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RestoreReport {
     pub summary: BackupSummary,
-    /// Where the database that was at the target before now is, if there was one.
+    /// Path of the previous database, moved aside; `None` when the target did not exist.
     pub previous: Option<PathBuf>,
     pub target: PathBuf,
 }
 
 /// Replaces the database at `target` with the content of the backup `file`.
 ///
-/// The whole file is checked first, then restored into a new folder beside `target`; only
-/// when that succeeded is the existing folder renamed to `NAME.before-restore-TIMESTAMP` and
-/// the new one put in its place. A database that another Carnet holds is not touched.
+/// The whole file is checked first, then restored into a new folder beside `target`. Only
+/// when that succeeded is the existing folder renamed to `NAME.before-restore-TIMESTAMP`
+/// and the new one moved in its place. A database that another Carnet has open is not
+/// touched.
 pub fn restore_backup(
     file: &Path,
     target: &Path,

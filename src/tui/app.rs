@@ -94,7 +94,7 @@ pub enum Panel {
     /// A storage error, already translated.
     Error(String),
     /// A message about the database as a whole, such as where a backup was written. Each
-    /// line starts with its own symbol; `warning` asks for the warning style.
+    /// line starts with its own symbol; `warning` selects the warning style.
     Notice {
         lines: Vec<String>,
         warning: bool,
@@ -563,8 +563,8 @@ impl<'a> App<'a> {
         Ok(())
     }
 
-    /// Writes a backup into the backup folder and shows where on the front desk. The app
-    /// holds the database, so this is the only way to back it up while the app runs.
+    /// Writes a backup into the backup folder and shows its path on the front desk. No other
+    /// process can open the database while the app runs, so this is how to back it up then.
     fn backup_now(&mut self) {
         self.go(Screen::FrontDesk);
         let folder = self.settings.backup_folder();
@@ -593,9 +593,9 @@ impl<'a> App<'a> {
         }
     }
 
-    /// Takes the daily backup if the newest one is more than a day old, and says so on the
-    /// front desk; warns when daily backups are off or failed and the last one is old. The
-    /// app calls this when it starts, and again whenever the club's day changes.
+    /// Takes the daily backup if the newest one is more than a day old and shows its path on
+    /// the front desk. Shows a warning instead when daily backups are off or failed and the
+    /// last one is old. The app calls this when it starts and whenever the club's day changes.
     pub fn daily_backup(&mut self) {
         self.daily_backups = true;
         let now = self.clock.now();
