@@ -593,9 +593,9 @@ impl<'a> App<'a> {
         }
     }
 
-    /// Takes the daily backup if the newest one is more than a day old and shows its path on
-    /// the front desk. Shows a warning instead when daily backups are off or failed and the
-    /// last one is old. The app calls this when it starts and whenever the club's day changes.
+    /// Takes the daily backup if the newest one is more than a day old. Shows a warning on the
+    /// front desk when daily backups are off or failed and the last one is more than a day
+    /// old. The app calls this when it starts and whenever the club's day changes.
     pub fn daily_backup(&mut self) {
         self.daily_backups = true;
         let now = self.clock.now();
@@ -606,14 +606,9 @@ impl<'a> App<'a> {
             .unwrap_or("")
             .to_owned();
         self.panel = match outcome {
-            crate::backups::DailyBackup::Recent => return,
-            crate::backups::DailyBackup::Taken(path) => Panel::Notice {
-                lines: vec![
-                    self.catalog
-                        .tf("data.backup_taken", &[("path", &path.display())]),
-                ],
-                warning: false,
-            },
+            // A backup that worked needs no attention, and the front desk keeps its ready
+            // message (with the demo codes in a demo club).
+            crate::backups::DailyBackup::Recent | crate::backups::DailyBackup::Taken(_) => return,
             crate::backups::DailyBackup::Stale { last, error } => {
                 let mut lines = Vec::new();
                 if let Some(error) = error {
