@@ -12,9 +12,10 @@ use std::path::{Path, PathBuf};
 /// Extension of backup files, in their names only; the content is recognised by its magic.
 pub const BACKUP_EXTENSION: &str = "carnetbak";
 const NAME_PREFIX: &str = "carnet-";
-const STAMP_FORMAT: &str = "%Y%m%d-%H%M%S";
+/// UTC time with a `Z`, so names sort by time and read the same in every time zone.
+const STAMP_FORMAT: &str = "%Y%m%d-%H%M%SZ";
 
-/// Returns the file name of a backup taken at `now`: `carnet-YYYYMMDD-HHMMSS.carnetbak`, in UTC.
+/// Returns the file name of a backup taken at `now`: `carnet-YYYYMMDD-HHMMSSZ.carnetbak`.
 pub fn backup_file_name(now: DateTime<Utc>) -> String {
     format!(
         "{NAME_PREFIX}{}.{BACKUP_EXTENSION}",
@@ -146,10 +147,9 @@ pub fn backup_error(catalog: &Catalog, error: &BackupError) -> String {
             "data.backup_too_new",
             &[("path", &path.display()), ("found", found)],
         ),
-        BackupError::Truncated { path, detail } => catalog.tf(
-            "data.backup_truncated",
-            &[("path", &path.display()), ("detail", detail)],
-        ),
+        BackupError::Truncated { path } => {
+            catalog.tf("data.backup_truncated", &[("path", &path.display())])
+        }
         BackupError::Damaged { path, detail } => catalog.tf(
             "data.backup_damaged",
             &[("path", &path.display()), ("detail", detail)],
@@ -170,7 +170,7 @@ mod tests {
     fn name_round_trip() {
         let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
         let name = backup_file_name(now);
-        assert_eq!(name, "carnet-20270115-080000.carnetbak");
+        assert_eq!(name, "carnet-20270115-080000Z.carnetbak");
         assert_eq!(time_of_name(&name), Some(now));
     }
 
@@ -179,8 +179,9 @@ mod tests {
         assert_eq!(time_of_name("carnet-2027.carnetbak"), None);
         assert_eq!(time_of_name("notes.txt"), None);
         assert_eq!(
-            time_of_name("carnet-20270115-080000.carnetbak.partial-12"),
+            time_of_name("carnet-20270115-080000Z.carnetbak.partial-12"),
             None
         );
+        assert_eq!(time_of_name("carnet-20270115-080000.carnetbak"), None);
     }
 }

@@ -62,7 +62,10 @@ pub(crate) fn restore(
             &[
                 ("path", &report.target.display()),
                 ("records", &report.summary.records),
-                ("taken", &report.summary.taken_at.to_rfc3339()),
+                (
+                    "taken",
+                    &report.summary.taken_at.format("%Y-%m-%d %H:%M:%S UTC"),
+                ),
             ]
         )
     );

@@ -42,8 +42,8 @@ pub enum BackupError {
     Foreign { path: PathBuf },
     #[error("{path} is a backup of version {found}; this build reads version {BACKUP_VERSION}")]
     TooNew { path: PathBuf, found: u32 },
-    #[error("{path} is cut short: {detail}")]
-    Truncated { path: PathBuf, detail: String },
+    #[error("{path} is cut short")]
+    Truncated { path: PathBuf },
     #[error("{path} is damaged: {detail}")]
     Damaged { path: PathBuf, detail: String },
     #[error("cannot read or write {path}: {source}")]
@@ -227,7 +227,7 @@ pub fn read_backup(
     input
         .reader
         .read_exact(&mut stored)
-        .map_err(|_| input.truncated("the checksum is missing"))?;
+        .map_err(|_| input.truncated())?;
     if u32::from_le_bytes(stored) != expected {
         return Err(input.damaged("the checksum does not match the content".to_owned()));
     }
@@ -261,7 +261,8 @@ impl BackupReader<'_> {
                 Ok(())
             }
             Err(error) if error.kind() == io::ErrorKind::UnexpectedEof => {
-                Err(self.truncated(&format!("it ends inside the {part}")))
+                tracing::debug!(part, "backup file ends early");
+                Err(self.truncated())
             }
             Err(error) => Err(self.io(error)),
         }
@@ -295,10 +296,9 @@ impl BackupReader<'_> {
         Ok(bytes)
     }
 
-    fn truncated(&self, detail: &str) -> BackupError {
+    fn truncated(&self) -> BackupError {
         BackupError::Truncated {
             path: self.path.to_owned(),
-            detail: detail.to_owned(),
         }
     }
 

@@ -208,10 +208,11 @@ fn parent_folder(path: &Path) -> PathBuf {
     }
 }
 
-/// Returns `NAME.before-restore-YYYYMMDD-HHMMSS` beside `target`, with a counter if taken.
+/// Returns `NAME.before-restore-YYYYMMDD-HHMMSSZ` (UTC) beside `target`, with a counter if
+/// that name is taken.
 fn aside_path(target: &Path, now: DateTime<Utc>) -> PathBuf {
     let name = target.file_name().unwrap_or_default().to_string_lossy();
-    let stamp = now.format("%Y%m%d-%H%M%S");
+    let stamp = now.format("%Y%m%d-%H%M%SZ");
     let mut candidate = target.with_file_name(format!("{name}.before-restore-{stamp}"));
     let mut counter = 2;
     while candidate.exists() {
