@@ -884,3 +884,30 @@ fn screens_show_backup_and_erase() {
         "{dialog}"
     );
 }
+
+#[test]
+fn app_backs_up_past_midnight() {
+    let folder = tempfile::tempdir().unwrap();
+    let store = demo_club(&folder.path().join("db"), 10);
+    let settings = common::settings(store.path(), carnet::i18n::Language::En);
+    let clock = common::clock(now());
+    let mut app = App::new(&store, &settings, &clock, Keymap::built_in().unwrap()).unwrap();
+    let backup_folder = settings.backup_folder();
+
+    // A test App takes no daily backup until the app's start turns them on.
+    clock.advance(chrono::Duration::days(1));
+    app.update(Action::Tick);
+    assert!(carnet::backups::dated_backups(&backup_folder).is_empty());
+
+    app.daily_backup();
+    assert_eq!(carnet::backups::dated_backups(&backup_folder).len(), 1);
+    assert!(matches!(app.panel, Panel::Ready), "{:?}", app.panel);
+
+    // The same day, a tick writes nothing; the next day's first tick writes one.
+    clock.advance(chrono::Duration::hours(1));
+    app.update(Action::Tick);
+    assert_eq!(carnet::backups::dated_backups(&backup_folder).len(), 1);
+    clock.advance(chrono::Duration::days(1));
+    app.update(Action::Tick);
+    assert_eq!(carnet::backups::dated_backups(&backup_folder).len(), 2);
+}

@@ -82,9 +82,7 @@ impl Store {
                 return Err(error);
             }
         };
-        // `hard_link` then `remove_file` fails when `path` exists, where `rename` would
-        // replace it silently.
-        let publish = std::fs::hard_link(&temporary, path).and_then(|()| sync_parent(path));
+        let publish = publish_new(&temporary, path).and_then(|()| sync_parent(path));
         let _ = std::fs::remove_file(&temporary);
         publish.map_err(io_error)?;
         tracing::info!(records = summary.records, "backup written");
@@ -341,6 +339,25 @@ impl<W: Write> Write for ChecksumWriter<W> {
 
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
+    }
+}
+
+/// Gives the finished file at `temporary` the name `path`, failing if `path` exists.
+///
+/// A hard link fails on an existing name, where `rename` would replace it silently. File
+/// systems without hard links (FAT and exFAT, common on USB drives) fall back to a check
+/// then a rename, which a file created in between would be lost to.
+fn publish_new(temporary: &Path, path: &Path) -> io::Result<()> {
+    match std::fs::hard_link(temporary, path) {
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == io::ErrorKind::AlreadyExists => Err(error),
+        Err(error) => {
+            tracing::debug!(%error, "hard link failed; renaming the backup instead");
+            if path.exists() {
+                return Err(io::Error::from(io::ErrorKind::AlreadyExists));
+            }
+            std::fs::rename(temporary, path)
+        }
     }
 }
 
