@@ -346,7 +346,7 @@ impl<W: Write> Write for ChecksumWriter<W> {
 ///
 /// A hard link fails on an existing name, where `rename` would replace it silently. File
 /// systems without hard links (FAT and exFAT, common on USB drives) fall back to a check
-/// then a rename, which a file created in between would be lost to.
+/// then a rename, so a file created between the two would be replaced.
 fn publish_new(temporary: &Path, path: &Path) -> io::Result<()> {
     match std::fs::hard_link(temporary, path) {
         Ok(()) => Ok(()),
