@@ -367,6 +367,17 @@ mod tests {
     }
 
     #[test]
+    fn backup_section() {
+        let settings = parse("[backup]\nfolder = \"saves\"\nkeep = 3\n").unwrap();
+        assert_eq!(settings.backup_folder(), PathBuf::from("/club/saves"));
+        assert_eq!(settings.backup_keep, 3);
+        let default = parse("[database]\npath = \"/data/club/db\"\n").unwrap();
+        assert_eq!(default.backup_folder(), PathBuf::from("/data/club/backups"));
+        let error = parse("[backup]\nkeep = 5000\n").unwrap_err().to_string();
+        assert!(error.contains("backup.keep"), "{error}");
+    }
+
+    #[test]
     fn cache_size_bounds() {
         assert!(parse("[database]\ncache_mb = 2\n").is_err());
         assert_eq!(
