@@ -3,9 +3,14 @@
 //! Exit statuses: 0 done (or check-in accepted), 1 refused check-in or balances that differ,
 //! 2 error.
 
+mod data;
 mod export;
+mod export_all;
+mod files;
+mod import_all;
 mod logging;
 mod members;
+mod personal;
 mod pricing;
 mod print;
 mod sales;
@@ -72,7 +77,8 @@ pub enum Command {
         #[arg(long)]
         again: bool,
     },
-    /// Write members, card types, cards or the ledger to standard output
+    /// Write members, card types, cards, the ledger or payments to standard output or a file;
+    /// `export all --out DIR` writes everything, for `carnet import-all`
     Export {
         what: export::ExportKind,
         #[arg(long, value_enum, default_value_t = Format::Csv)]
@@ -89,9 +95,34 @@ pub enum Command {
         /// Cards only: keep the cards of owners the member search finds
         #[arg(long, value_name = "TEXT")]
         search: Option<String>,
+        /// File to write instead of standard output (a folder for `all`), for the owner only
+        #[arg(long, value_name = "PATH")]
+        out: Option<PathBuf>,
     },
-    /// Recompute every balance from the ledger and report each difference
-    Check,
+    /// Read a folder written by `carnet export all` into an empty database, keeping every id
+    #[command(name = "import-all")]
+    ImportAll {
+        #[arg(value_name = "DIR")]
+        folder: PathBuf,
+    },
+    /// Recompute every balance from the ledger, compare every index with its records and
+    /// check member codes; report each difference
+    Check {
+        /// Fix balances and indexes from the ledger and the records, in one transaction
+        #[arg(long)]
+        repair: bool,
+    },
+    /// Write a checked single-file backup of the database (into a folder: a dated name)
+    Backup {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Replace the database (--db or config.toml) with a backup, after checking the whole
+    /// file; the previous database is kept aside under a dated name
+    Restore {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
     /// Card types sold by the club (Finance › Pricing)
     #[command(name = "card-types", subcommand)]
     CardTypes(pricing::CardTypesCommand),
@@ -261,36 +292,51 @@ fn run(cli: Cli, settings: &Settings, catalog: &Catalog) -> Result<ExitCode, Use
         Some(Command::Export {
             what,
             format,
+            out,
             filter,
             sort,
             search,
         }) => {
             let store = open_store(&settings.database, settings, catalog)?;
+            if what == export::ExportKind::All {
+                return data::export_all(&store, catalog, out, clock.now());
+            }
             let view_asked = filter.is_some() || sort.is_some() || search.is_some();
             if view_asked && what != export::ExportKind::Cards {
                 return Err(UserError(catalog.t("cli.view_cards_only").to_owned()));
             }
             if view_asked {
-                return session_cards::export_view(
-                    &store,
-                    settings,
-                    catalog,
-                    &clock,
-                    filter.as_deref(),
-                    sort.as_deref(),
-                    search.as_deref(),
-                );
+                let view = session_cards::ViewArgs {
+                    filter: filter.as_deref(),
+                    sort: sort.as_deref(),
+                    search: search.as_deref(),
+                    out: out.as_deref(),
+                };
+                return session_cards::export_view(&store, settings, catalog, &clock, view);
             }
-            match export::write(&store, what, format, &mut std::io::stdout().lock()) {
-                // A reader that stops early, as `head` does, is not an error.
-                Err(error) if error.is_broken_pipe() => Ok(ExitCode::SUCCESS),
-                Err(error) => Err(UserError(catalog.tf("error.export", &[("detail", &error)]))),
-                Ok(()) => Ok(ExitCode::SUCCESS),
-            }
+            export_one(&store, catalog, what, format, out.as_deref())
         }
-        Some(Command::Check) => {
+        Some(Command::ImportAll { folder }) => {
+            let options = StoreOptions {
+                cache_bytes: settings.cache_bytes,
+                create: false,
+            };
+            data::import_all_command(catalog, &folder, &settings.database, options)
+        }
+        Some(Command::Check { repair }) => {
             let store = open_store(&settings.database, settings, catalog)?;
-            check(&store, catalog)
+            data::check(&store, catalog, repair)
+        }
+        Some(Command::Backup { file }) => {
+            let store = open_store(&settings.database, settings, catalog)?;
+            data::backup(&store, catalog, &file, clock.now())
+        }
+        Some(Command::Restore { file }) => {
+            let options = StoreOptions {
+                cache_bytes: settings.cache_bytes,
+                create: false,
+            };
+            data::restore(catalog, &file, &settings.database, options, clock.now())
         }
         Some(Command::CardTypes(command)) => {
             let store = open_store(&settings.database, settings, catalog)?;
@@ -409,6 +455,12 @@ fn run_demo_app(
         .tempdir()
         .map_err(|error| UserError(catalog.tf("error.temp_folder", &[("detail", &error)])))?;
     let path = folder.path().join("db");
+    // The demo's daily backup goes into its temporary folder, never among the club's backups,
+    // whose oldest it would otherwise delete.
+    let mut settings = settings.clone();
+    settings.database = path.clone();
+    settings.backup_folder = None;
+    let settings = &settings;
     let store = open_or_create_store(&path, settings, catalog)?;
     fill_demo(
         &store,
@@ -477,41 +529,38 @@ fn checkin(
     })
 }
 
-fn check(store: &Store, catalog: &Catalog) -> Result<ExitCode, UserError> {
-    let mismatches = store
-        .verify_balances()
-        .map_err(|error| UserError(messages::store_error(catalog, &error)))?;
-    for mismatch in &mismatches {
-        out!(
-            "{}",
-            catalog.tf(
-                "cli.check_mismatch",
-                &[
-                    ("card", &mismatch.card_id.0),
-                    ("member", &mismatch.member_id.0),
-                    ("stored", &mismatch.stored),
-                    ("ledger", &mismatch.from_ledger)
-                ],
-            )
-        );
-    }
-    if mismatches.is_empty() {
-        out!(
-            "{}",
-            catalog.tf(
-                "cli.check_clean",
-                &[
-                    ("cards", &store.card_count()),
-                    ("events", &store.ledger_len())
-                ]
-            )
-        );
-        Ok(ExitCode::SUCCESS)
-    } else {
-        out!(
-            "{}",
-            catalog.tf("cli.check_differences", &[("count", &mismatches.len())])
-        );
-        Ok(ExitCode::from(1))
+/// Writes one kind of record to standard output, or to a file for the owner only.
+fn export_one(
+    store: &Store,
+    catalog: &Catalog,
+    what: export::ExportKind,
+    format: Format,
+    out: Option<&Path>,
+) -> Result<ExitCode, UserError> {
+    let failed = |error: &dyn std::fmt::Display| {
+        UserError(catalog.tf("error.export", &[("detail", &error)]))
+    };
+    let result = match out {
+        None => export::write(store, what, format, &mut std::io::stdout().lock()),
+        Some(path) => {
+            let file = files::create_private_file(path).map_err(|error| {
+                UserError(catalog.tf(
+                    "data.write_failed",
+                    &[("path", &path.display()), ("detail", &error)],
+                ))
+            })?;
+            let mut writer = std::io::BufWriter::new(file);
+            export::write(store, what, format, &mut writer).and_then(|()| {
+                use std::io::Write;
+                writer.flush()?;
+                Ok(())
+            })
+        }
+    };
+    match result {
+        // A reader that stops early, as `head` does, is not an error.
+        Err(error) if error.is_broken_pipe() => Ok(ExitCode::SUCCESS),
+        Err(error) => Err(failed(&error)),
+        Ok(()) => Ok(ExitCode::SUCCESS),
     }
 }

@@ -22,6 +22,7 @@ pub struct Config {
     pub overview: OverviewSection,
     pub export: ExportSection,
     pub inform: InformSection,
+    pub backup: BackupSection,
 }
 
 /// Thresholds of the Practice › Session cards filters and of the members to inform.
@@ -60,6 +61,25 @@ pub struct InformSection {
     /// Folder with the club's own `inform.fr.txt` and `inform.en.txt`; the templates in
     /// assets/email are used when absent.
     pub templates: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BackupSection {
+    /// Folder for the app's backups; relative paths start from the config file's folder.
+    /// Default: a `backups` folder beside the database folder.
+    pub folder: Option<PathBuf>,
+    /// Daily backups kept in the folder; older ones are deleted. 0 turns daily backups off.
+    pub keep: u32,
+}
+
+impl Default for BackupSection {
+    fn default() -> Self {
+        Self {
+            folder: None,
+            keep: 7,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -188,11 +208,27 @@ pub struct Settings {
     pub export_folder: PathBuf,
     pub inform_from: String,
     pub inform_templates: Option<PathBuf>,
+    /// Folder for backups from the app, when config.toml sets one; see [`Settings::backup_folder`].
+    pub backup_folder: Option<PathBuf>,
+    /// Daily backups kept; 0 turns them off.
+    pub backup_keep: u32,
     /// The config file read, if any.
     pub source: Option<PathBuf>,
 }
 
 impl Settings {
+    /// Returns the folder for the app's backups: the configured one, or `backups` beside the
+    /// database folder (which `--db` may have changed after loading).
+    pub fn backup_folder(&self) -> PathBuf {
+        match &self.backup_folder {
+            Some(folder) => folder.clone(),
+            None => self
+                .database
+                .parent()
+                .map_or_else(|| PathBuf::from("backups"), |parent| parent.join("backups")),
+        }
+    }
+
     /// Loads `explicit`, or else the first of `./config.toml` and the user's
     /// `carnet/config.toml` that exists, or else the defaults.
     pub fn load(explicit: Option<&Path>) -> Result<Settings, ConfigError> {
@@ -330,6 +366,22 @@ pub fn resolve(config: Config, source: Option<PathBuf>) -> Result<Settings, Conf
             .join("carnet-exports"),
     };
 
+    let backup_folder = config.backup.folder.map(|path| {
+        if path.is_absolute() {
+            path
+        } else {
+            base.join(path)
+        }
+    });
+    if config.backup.keep > 1000 {
+        return Err(ConfigError::BadValue {
+            path: shown_path.clone(),
+            key: "backup.keep",
+            value: config.backup.keep.to_string(),
+            expected: "a number of backups from 0 to 1000",
+        });
+    }
+
     Ok(Settings {
         club_name: config.club.name,
         club_time: ClubTime::new(zone),
@@ -353,6 +405,8 @@ pub fn resolve(config: Config, source: Option<PathBuf>) -> Result<Settings, Conf
         export_folder,
         inform_from: config.inform.from,
         inform_templates: config.inform.templates.map(from_base),
+        backup_folder,
+        backup_keep: config.backup.keep,
         source,
     })
 }
@@ -410,6 +464,17 @@ mod tests {
     fn relative_database_path_from_config_folder() {
         let settings = parse("[database]\npath = \"data\"\n").unwrap();
         assert_eq!(settings.database, PathBuf::from("/club/data"));
+    }
+
+    #[test]
+    fn backup_section() {
+        let settings = parse("[backup]\nfolder = \"saves\"\nkeep = 3\n").unwrap();
+        assert_eq!(settings.backup_folder(), PathBuf::from("/club/saves"));
+        assert_eq!(settings.backup_keep, 3);
+        let default = parse("[database]\npath = \"/data/club/db\"\n").unwrap();
+        assert_eq!(default.backup_folder(), PathBuf::from("/data/club/backups"));
+        let error = parse("[backup]\nkeep = 5000\n").unwrap_err().to_string();
+        assert!(error.contains("backup.keep"), "{error}");
     }
 
     #[test]

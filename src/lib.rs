@@ -4,6 +4,7 @@
 //! `tui` the terminal application and `cli` the command line.
 #![forbid(unsafe_code)]
 
+pub mod backups;
 pub mod cli;
 pub mod config;
 pub mod demo;

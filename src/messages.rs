@@ -294,6 +294,7 @@ pub fn audit_line(
     let kind = match event.change {
         AuditChange::CardType { .. } => catalog.t("audit.card_type"),
         AuditChange::Activity { .. } => catalog.t("audit.activity"),
+        AuditChange::MemberErased { .. } => catalog.t("data.audit_member"),
     };
     let who = format!("{}@{}", event.operator, event.terminal);
     let mut line = catalog.tf(

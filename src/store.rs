@@ -1,6 +1,7 @@
 //! Storage on sled: named trees, one codec, a durability journal, and repositories with
 //! named queries. See `keys` for the layout.
 
+pub mod backup;
 mod bulk;
 mod cards;
 mod checkin;
@@ -12,7 +13,10 @@ mod manifest;
 mod members;
 mod open;
 mod overview;
+mod personal;
 mod pricing;
+mod repair;
+mod restore;
 mod sales;
 mod tx;
 mod verify;
@@ -22,8 +26,12 @@ pub use checkin::{CheckInOutcome, TodayCheckIn};
 pub use error::StoreError;
 pub use open::StoreOptions;
 pub use overview::{LastUse, NewContact};
+pub use personal::ERASED_FIRST_NAME;
 pub use pricing::{CardTypeUsage, PricingRefusal};
-pub use verify::BalanceMismatch;
+pub use repair::{Repair, RepairReport};
+pub(crate) use restore::RawLoader;
+pub use restore::{RestoreReport, restore_backup};
+pub use verify::{BalanceMismatch, IntegrityProblem};
 
 use journal::Journal;
 use keys::TreeName;

@@ -50,6 +50,7 @@ const DRAIN_WAIT: Duration = Duration::from_millis(1);
 pub fn run(store: &Store, settings: &Settings, clock: &dyn Clock) -> anyhow::Result<()> {
     let keymap = keymap::Keymap::built_in()?;
     let mut app = App::new(store, settings, clock, keymap)?;
+    app.daily_backup();
     let theme = theme::Theme::from_environment();
 
     let stop = Arc::new(AtomicBool::new(false));

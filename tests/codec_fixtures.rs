@@ -8,6 +8,7 @@
 mod common;
 
 use carnet::domain::MemberCode;
+use carnet::domain::audit::{AuditAction, AuditChange, AuditEvent};
 use carnet::domain::card::{Card, CardId, CardState};
 use carnet::domain::card_type::{ActivityId, CardType, CardTypeId, Validity};
 use carnet::domain::ledger::{EventId, EventKind, LedgerEvent};
@@ -241,4 +242,17 @@ fn scalars_v1() {
             MemberCode::parse("32829748").unwrap(),
         )],
     );
+}
+
+#[test]
+fn audit_member_erased_v1() {
+    let event = AuditEvent {
+        id: 9,
+        at: paris(2026, 12, 4, 18, 30, 0),
+        operator: "accueil".to_owned(),
+        terminal: "desk-1".to_owned(),
+        action: AuditAction::Deleted,
+        change: AuditChange::MemberErased { id: MemberId(42) },
+    };
+    check("audit_member_erased_v1", &event);
 }

@@ -73,15 +73,16 @@ fn newer_format_refused() {
     {
         let db = sled::open(&path).unwrap();
         let meta = db.open_tree("meta").unwrap();
-        meta.insert("format", codec::encode(&2u32)).unwrap();
+        let newer = carnet::store::DATABASE_FORMAT + 1;
+        meta.insert("format", codec::encode(&newer)).unwrap();
         db.flush().unwrap();
     }
     match try_open(&path) {
         Err(StoreError::TooNew {
             found, supported, ..
         }) => {
-            assert_eq!(found, 2);
-            assert_eq!(supported, 1);
+            assert_eq!(found, carnet::store::DATABASE_FORMAT + 1);
+            assert_eq!(supported, carnet::store::DATABASE_FORMAT);
         }
         other => panic!("expected a too-new refusal, got {:?}", other.err()),
     }

@@ -1,5 +1,6 @@
-//! `carnet export`: members, card types, cards and the ledger as CSV or JSON on standard
-//! output, with stable English column names and ISO dates for scripts and spreadsheets.
+//! `carnet export`: members, card types, cards, the ledger and payments as CSV or JSON, on
+//! standard output or into a file, with stable English column names and ISO dates for scripts
+//! and spreadsheets. `carnet export all` is in `export_all`.
 
 use super::Format;
 use crate::domain::card::CardState;
@@ -17,6 +18,10 @@ pub enum ExportKind {
     CardTypes,
     Cards,
     Ledger,
+    /// Payment lines and refunds, one row per ledger event that moved money.
+    Payments,
+    /// Everything, into a folder that `carnet import-all` reads back.
+    All,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -49,7 +54,7 @@ impl ExportError {
 }
 
 #[derive(Serialize)]
-struct MemberRow {
+pub(crate) struct MemberRow {
     id: u64,
     code: String,
     first_name: String,
@@ -77,7 +82,7 @@ struct CardTypeRow {
 }
 
 #[derive(Serialize)]
-struct CardRow {
+pub(crate) struct CardRow {
     id: u64,
     member_id: u64,
     type_id: u64,
@@ -91,7 +96,7 @@ struct CardRow {
 }
 
 #[derive(Serialize)]
-struct LedgerRow {
+pub(crate) struct LedgerRow {
     id: u64,
     at: String,
     operator: String,
@@ -110,6 +115,23 @@ struct LedgerRow {
     payment_method: Option<&'static str>,
 }
 
+/// A payment line, a refund, or the refund of a cancelled sale.
+#[derive(Serialize)]
+pub(crate) struct PaymentRow {
+    event_id: u64,
+    at: String,
+    member_id: u64,
+    card_id: u64,
+    /// `payment` for money received or owed (method `due`), `refund` for money given back.
+    kind: &'static str,
+    method: Option<&'static str>,
+    amount_cents: i64,
+    reason: Option<String>,
+    operator: String,
+}
+
+/// Writes one kind of record; [`ExportKind::All`] is written by `export_all` instead and
+/// gives an empty output here.
 pub fn write(
     store: &Store,
     kind: ExportKind,
@@ -117,6 +139,13 @@ pub fn write(
     out: &mut dyn Write,
 ) -> Result<(), ExportError> {
     match kind {
+        ExportKind::All => Ok(()),
+        ExportKind::Payments => {
+            let rows = store
+                .ledger()
+                .filter_map(|event| event.map(payment_row).transpose());
+            emit(rows, format, out)
+        }
         ExportKind::Members => {
             let rows = store.members().map(|member| member.map(member_row));
             emit(rows, format, out)
@@ -140,7 +169,7 @@ pub fn write(
 }
 
 /// Streams rows as CSV with a header line, or as one JSON array.
-fn emit<T: Serialize>(
+pub(crate) fn emit<T: Serialize>(
     rows: impl Iterator<Item = Result<T, StoreError>>,
     format: Format,
     out: &mut dyn Write,
@@ -168,7 +197,7 @@ fn emit<T: Serialize>(
     Ok(())
 }
 
-fn member_row(member: crate::domain::Member) -> MemberRow {
+pub(crate) fn member_row(member: crate::domain::Member) -> MemberRow {
     MemberRow {
         id: member.id.0,
         code: member.code.to_string(),
@@ -212,7 +241,7 @@ fn card_type_row(card_type: crate::domain::CardType) -> CardTypeRow {
     }
 }
 
-fn card_row(card: crate::domain::Card) -> CardRow {
+pub(crate) fn card_row(card: crate::domain::Card) -> CardRow {
     CardRow {
         id: card.id.0,
         member_id: card.member_id.0,
@@ -231,7 +260,7 @@ fn card_row(card: crate::domain::Card) -> CardRow {
     }
 }
 
-fn ledger_row(event: crate::domain::LedgerEvent) -> LedgerRow {
+pub(crate) fn ledger_row(event: crate::domain::LedgerEvent) -> LedgerRow {
     let session_delta = event.session_delta();
     let mut row = LedgerRow {
         id: event.id.0,
@@ -301,4 +330,35 @@ fn ledger_row(event: crate::domain::LedgerEvent) -> LedgerRow {
         }
     }
     row
+}
+
+/// Returns the payment row of an event that moved money, `None` for any other event.
+pub(crate) fn payment_row(event: crate::domain::LedgerEvent) -> Option<PaymentRow> {
+    let (kind, method, amount_cents, reason) = match event.kind {
+        EventKind::Paid {
+            method,
+            amount_cents,
+        } => ("payment", Some(method.code()), amount_cents, None),
+        EventKind::Refunded {
+            method,
+            amount_cents,
+            reason,
+        } => ("refund", Some(method.code()), amount_cents, Some(reason)),
+        EventKind::Cancelled {
+            reason,
+            refund_cents,
+        } if refund_cents != 0 => ("refund", None, refund_cents, Some(reason)),
+        _ => return None,
+    };
+    Some(PaymentRow {
+        event_id: event.id.0,
+        at: event.at.to_rfc3339(),
+        member_id: event.member_id.0,
+        card_id: event.card_id.0,
+        kind,
+        method,
+        amount_cents,
+        reason,
+        operator: event.operator,
+    })
 }

@@ -1,5 +1,5 @@
 //! `carnet members`: add members and search them from scripts, with the same validation and
-//! the same search engine as the Members screen.
+//! the same search engine as the Members screen; export or erase one member's personal data.
 
 use super::UserError;
 use super::out;
@@ -49,6 +49,22 @@ pub enum MembersCommand {
         /// Include archived members
         #[arg(long)]
         archived: bool,
+    },
+    /// Write everything Carnet holds about one member (profile, cards, payments, attendance,
+    /// ledger) as CODE.json and CODE-*.csv files, readable by their owner only
+    ExportData {
+        code: String,
+        /// Folder to write the files to; created, for the owner only, if missing
+        #[arg(long, value_name = "DIR")]
+        out: std::path::PathBuf,
+    },
+    /// Erase a member's names, e-mail, phone, birth date and notes; their cards and ledger
+    /// stay, so revenue and remaining sessions are unchanged, and their code stops working
+    Erase {
+        code: String,
+        /// Confirm the erasure, which cannot be undone
+        #[arg(long)]
+        yes: bool,
     },
 }
 
@@ -150,6 +166,12 @@ pub fn run(
                 );
             }
             Ok(ExitCode::SUCCESS)
+        }
+        MembersCommand::ExportData { code, out } => {
+            super::personal::export_data(store, catalog, &code, &out, context.now)
+        }
+        MembersCommand::Erase { code, yes } => {
+            super::personal::erase(store, catalog, &code, yes, context)
         }
     }
 }

@@ -83,16 +83,29 @@ fn store_error(catalog: &Catalog) -> impl Fn(StoreError) -> UserError + '_ {
     move |error| UserError(messages::store_error(catalog, &error))
 }
 
-/// Writes the overview's view as CSV on standard output, as the screen's Ctrl-E does.
+/// What `carnet export cards` was asked for the Session cards view.
+pub struct ViewArgs<'a> {
+    pub filter: Option<&'a str>,
+    pub sort: Option<&'a str>,
+    pub search: Option<&'a str>,
+    /// A file to write, for the owner only, instead of standard output.
+    pub out: Option<&'a std::path::Path>,
+}
+
+/// Writes the overview's view as CSV, as the screen's Ctrl-E does.
 pub fn export_view(
     store: &Store,
     settings: &Settings,
     catalog: &Catalog,
     clock: &dyn Clock,
-    filter: Option<&str>,
-    sort: Option<&str>,
-    search: Option<&str>,
+    args: ViewArgs,
 ) -> Result<ExitCode, UserError> {
+    let ViewArgs {
+        filter,
+        sort,
+        search,
+        out,
+    } = args;
     let mut thresholds = settings.thresholds;
     let filter = match filter {
         Some(text) => parse_filter(text, &mut thresholds)
@@ -124,7 +137,15 @@ pub fn export_view(
         today,
         thresholds: &thresholds,
     };
-    match session_cards::write_view_csv(std::io::stdout().lock(), catalog, &view) {
+    let written = match out {
+        Some(path) => {
+            let mut bytes = Vec::new();
+            session_cards::write_view_csv(&mut bytes, catalog, &view)
+                .and_then(|()| crate::print::write_private_file(path, &bytes))
+        }
+        None => session_cards::write_view_csv(std::io::stdout().lock(), catalog, &view),
+    };
+    match written {
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
         Err(error) => Err(UserError(catalog.tf("error.export", &[("detail", &error)]))),
         Ok(()) => Ok(ExitCode::SUCCESS),

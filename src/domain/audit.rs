@@ -1,6 +1,7 @@
 //! Audit events: who changed a card type or an activity, when, and the record before and after.
 
 use super::card_type::{Activity, ActivityId, CardType, CardTypeId};
+use super::member::MemberId;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +26,8 @@ pub enum AuditChange {
         before: Option<Activity>,
         after: Option<Activity>,
     },
+    /// A member's personal details were erased; the record keeps no copy of them.
+    MemberErased { id: MemberId },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,6 +53,7 @@ impl AuditEvent {
                 .as_ref()
                 .or(before.as_ref())
                 .map_or("", |a| a.name.as_str()),
+            AuditChange::MemberErased { .. } => "",
         }
     }
 }

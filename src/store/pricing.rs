@@ -309,10 +309,15 @@ impl Store {
         self.read(TreeName::Activities, &id_key(id.0))
     }
 
-    /// Returns every audit event, newest first.
+    /// Returns every audit event about card types and activities, newest first.
     pub fn audit_events(&self) -> Result<Vec<AuditEvent>, StoreError> {
-        let mut events: Vec<AuditEvent> =
-            self.read_all(TreeName::Audit).collect::<Result<_, _>>()?;
+        let mut events = Vec::new();
+        for event in self.read_all::<AuditEvent>(TreeName::Audit) {
+            let event = event?;
+            if !matches!(event.change, AuditChange::MemberErased { .. }) {
+                events.push(event);
+            }
+        }
         events.reverse();
         Ok(events)
     }

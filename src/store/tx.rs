@@ -42,7 +42,7 @@ impl TxView<'_> {
         self.put_raw(tree, key, Vec::new())
     }
 
-    fn put_raw(&self, tree: TreeName, key: &[u8], value: Vec<u8>) -> TxResult<()> {
+    pub(crate) fn put_raw(&self, tree: TreeName, key: &[u8], value: Vec<u8>) -> TxResult<()> {
         self.trees[tree.index()].insert(key, value.as_slice())?;
         self.writes.borrow_mut().push(JournalWrite {
             tree: tree as u8,

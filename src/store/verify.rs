@@ -1,9 +1,14 @@
-//! `carnet check`: every card's balance recomputed from the ledger.
+//! `carnet check`: every card's balance recomputed from the ledger, every index compared
+//! with the records it is derived from, and member codes checked.
 
-use super::{Store, StoreError};
+use super::keys::{TreeName, id_key, pair_key};
+use super::{Store, StoreError, codec};
+use crate::domain::MemberCode;
+use crate::domain::audit::{AuditChange, AuditEvent};
 use crate::domain::card::CardId;
+use crate::domain::ledger::EventKind;
 use crate::domain::member::MemberId;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// A card whose stored balance differs from what its ledger events add up to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,5 +53,169 @@ impl Store {
         }
         mismatches.sort_by_key(|mismatch| mismatch.card_id);
         Ok(mismatches)
+    }
+}
+
+/// An index entry or a member code that disagrees with the records it is derived from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IntegrityProblem {
+    /// A base record implies this index entry, and the index lacks it.
+    MissingEntry { tree: TreeName, key: Vec<u8> },
+    /// An index entry that no base record implies.
+    StaleEntry { tree: TreeName, key: Vec<u8> },
+    /// An index entry whose value differs from the one its base record implies.
+    WrongValue { tree: TreeName, key: Vec<u8> },
+    /// A code of the shape Carnet generates whose check digit is wrong, or that is not in its
+    /// stored form (trimmed, upper case).
+    InvalidCode { member_id: MemberId, code: String },
+    /// Two members share a code; only one of them can be found by a scan.
+    DuplicateCode {
+        code: String,
+        first: MemberId,
+        second: MemberId,
+    },
+}
+
+impl IntegrityProblem {
+    /// Tells whether `carnet check --repair` can fix it from the records it is derived from.
+    pub fn is_repairable(&self) -> bool {
+        matches!(
+            self,
+            IntegrityProblem::MissingEntry { .. }
+                | IntegrityProblem::StaleEntry { .. }
+                | IntegrityProblem::WrongValue { .. }
+        )
+    }
+}
+
+/// An index entry as stored: key and value bytes.
+pub(crate) type IndexEntry = (Vec<u8>, Vec<u8>);
+
+/// The index entries the base trees imply, each list sorted by key.
+pub(crate) struct ExpectedIndexes {
+    pub entries: Vec<(TreeName, Vec<IndexEntry>)>,
+}
+
+impl Store {
+    /// Compares every index with the records it is derived from, and checks member codes.
+    pub fn verify_indexes(&self) -> Result<Vec<IntegrityProblem>, StoreError> {
+        let (expected, mut problems) = self.expected_indexes()?;
+        for (tree, entries) in &expected.entries {
+            problems.extend(self.compare_index(*tree, entries)?);
+        }
+        Ok(problems)
+    }
+
+    /// Builds the expected content of each index, and lists the code problems found on the way.
+    pub(crate) fn expected_indexes(
+        &self,
+    ) -> Result<(ExpectedIndexes, Vec<IntegrityProblem>), StoreError> {
+        let erased = self.erased_members()?;
+        let mut problems = Vec::new();
+        let mut codes: HashMap<String, MemberId> = HashMap::new();
+        let mut member_codes = Vec::new();
+        for member in self.members() {
+            let member = member?;
+            let code = member.code.as_str().to_owned();
+            let normal = MemberCode::parse(&code).is_some_and(|parsed| parsed.as_str() == code);
+            if !normal || member.code.has_bad_check_digit() {
+                problems.push(IntegrityProblem::InvalidCode {
+                    member_id: member.id,
+                    code: code.clone(),
+                });
+            }
+            if erased.contains(&member.id) {
+                continue;
+            }
+            if let Some(first) = codes.insert(code.clone(), member.id) {
+                problems.push(IntegrityProblem::DuplicateCode {
+                    code: code.clone(),
+                    first,
+                    second: member.id,
+                });
+                // The index can point to one member only: keep the first one's entry.
+                codes.insert(code, first);
+                continue;
+            }
+            member_codes.push((code.into_bytes(), codec::encode(&member.id)));
+        }
+
+        let mut member_cards = Vec::new();
+        let mut type_cards = Vec::new();
+        for card in self.cards() {
+            let card = card?;
+            member_cards.push((pair_key(card.member_id.0, card.id.0).to_vec(), Vec::new()));
+            type_cards.push((pair_key(card.type_id.0, card.id.0).to_vec(), Vec::new()));
+        }
+        let mut card_events = Vec::new();
+        let mut reversals = Vec::new();
+        for event in self.ledger() {
+            let event = event?;
+            card_events.push((pair_key(event.card_id.0, event.id.0).to_vec(), Vec::new()));
+            if let EventKind::SessionReverted { reverted } = event.kind {
+                reversals.push((id_key(reverted.0).to_vec(), codec::encode(&event.id)));
+            }
+        }
+        let mut entries = vec![
+            (TreeName::MemberCodes, member_codes),
+            (TreeName::MemberCards, member_cards),
+            (TreeName::TypeCards, type_cards),
+            (TreeName::CardEvents, card_events),
+            (TreeName::Reversals, reversals),
+        ];
+        for (_, list) in &mut entries {
+            list.sort();
+            // A check-in reverted twice would give two entries; the index keeps the first.
+            list.dedup_by(|later, earlier| later.0 == earlier.0);
+        }
+        Ok((ExpectedIndexes { entries }, problems))
+    }
+
+    /// Walks an index and its expected entries side by side, both in key order.
+    pub(crate) fn compare_index(
+        &self,
+        tree: TreeName,
+        expected: &[IndexEntry],
+    ) -> Result<Vec<IntegrityProblem>, StoreError> {
+        let mut problems = Vec::new();
+        let mut wanted = expected.iter().peekable();
+        for entry in self.tree(tree).iter() {
+            let (key, value) = entry.map_err(|error| self.sled_error(error))?;
+            while let Some((missing, _)) = wanted.next_if(|(next, _)| next.as_slice() < &*key) {
+                problems.push(IntegrityProblem::MissingEntry {
+                    tree,
+                    key: missing.clone(),
+                });
+            }
+            match wanted.next_if(|(next, _)| next.as_slice() == &*key) {
+                Some((_, wanted_value)) if wanted_value.as_slice() != &*value => {
+                    problems.push(IntegrityProblem::WrongValue {
+                        tree,
+                        key: key.to_vec(),
+                    });
+                }
+                Some(_) => {}
+                None => problems.push(IntegrityProblem::StaleEntry {
+                    tree,
+                    key: key.to_vec(),
+                }),
+            }
+        }
+        problems.extend(wanted.map(|(key, _)| IntegrityProblem::MissingEntry {
+            tree,
+            key: key.clone(),
+        }));
+        Ok(problems)
+    }
+
+    /// Returns the ids of members whose personal details were erased, from the audit trail.
+    pub fn erased_members(&self) -> Result<HashSet<MemberId>, StoreError> {
+        let mut erased = HashSet::new();
+        for event in self.read_all::<AuditEvent>(TreeName::Audit) {
+            if let AuditChange::MemberErased { id } = event?.change {
+                erased.insert(id);
+            }
+        }
+        Ok(erased)
     }
 }

@@ -94,6 +94,12 @@ pub enum Panel {
     NothingToChargeAgain,
     /// A storage error, already translated.
     Error(String),
+    /// A message about the database as a whole, such as where a backup was written. Each
+    /// line starts with its own symbol; `warning` selects the warning style.
+    Notice {
+        lines: Vec<String>,
+        warning: bool,
+    },
 }
 
 pub struct App<'a> {
@@ -122,6 +128,9 @@ pub struct App<'a> {
     profile_opened_from: Option<Screen>,
     pub bell_pending: bool,
     pub quit: bool,
+    /// Whether the daily backup runs when the club's day changes; [`App::daily_backup`]
+    /// turns it on, so tests that build an `App` write no backup.
+    daily_backups: bool,
 }
 
 impl<'a> App<'a> {
@@ -159,6 +168,7 @@ impl<'a> App<'a> {
             profile_opened_from: None,
             bell_pending: false,
             quit: false,
+            daily_backups: false,
         };
         app.reload_today()?;
         Ok(app)
@@ -462,6 +472,7 @@ impl<'a> App<'a> {
             Command::Undo => self.undo()?,
             Command::Quit => self.quit = true,
             Command::Sell => self.sell()?,
+            Command::Backup => self.backup_now(),
             Command::New
             | Command::Archive
             | Command::Delete
@@ -470,6 +481,7 @@ impl<'a> App<'a> {
             | Command::History
             | Command::Edit
             | Command::ChangeCard
+            | Command::Erase
             | Command::Print
             | Command::SortReverse
             | Command::Thresholds
@@ -610,8 +622,80 @@ impl<'a> App<'a> {
         if today != self.today_date {
             self.today_date = today;
             self.reload_today()?;
+            if self.daily_backups {
+                self.daily_backup();
+            }
         }
         Ok(())
+    }
+
+    /// Writes a backup into the backup folder and shows its path on the front desk. No other
+    /// process can open the database while the app runs, so this is how to back it up then.
+    fn backup_now(&mut self) {
+        self.go(Screen::FrontDesk);
+        let folder = self.settings.backup_folder();
+        match crate::backups::take_backup(self.store, &folder, self.clock.now()) {
+            Ok(path) => {
+                if self.settings.backup_keep > 0 {
+                    crate::backups::prune(&folder, self.settings.backup_keep as usize);
+                }
+                tracing::info!("backup written from the app");
+                self.panel = Panel::Notice {
+                    lines: vec![
+                        self.catalog
+                            .tf("data.backup_taken", &[("path", &path.display())]),
+                    ],
+                    warning: false,
+                };
+            }
+            Err(error) => {
+                tracing::error!(%error, "backup from the app failed");
+                let text = crate::backups::backup_error(&self.catalog, &error);
+                self.panel = Panel::Notice {
+                    lines: vec![self.catalog.tf("data.backup_failed", &[("detail", &text)])],
+                    warning: true,
+                };
+            }
+        }
+    }
+
+    /// Takes the daily backup if the newest one is more than a day old. Shows a warning on the
+    /// front desk when daily backups are off or failed and the last one is more than a day
+    /// old. The app calls this when it starts and whenever the club's day changes.
+    pub fn daily_backup(&mut self) {
+        self.daily_backups = true;
+        let now = self.clock.now();
+        let outcome = crate::backups::daily_backup(self.store, self.settings, &self.catalog, now);
+        let key = self
+            .keymap
+            .key_for(Command::Backup)
+            .unwrap_or("")
+            .to_owned();
+        self.panel = match outcome {
+            // A backup that worked needs no attention, and the front desk keeps its ready
+            // message (with the demo codes in a demo club).
+            crate::backups::DailyBackup::Recent | crate::backups::DailyBackup::Taken(_) => return,
+            crate::backups::DailyBackup::Stale { last, error } => {
+                let mut lines = Vec::new();
+                if let Some(error) = error {
+                    lines.push(self.catalog.tf("data.backup_failed", &[("detail", &error)]));
+                }
+                lines.push(match last {
+                    Some(last) => {
+                        let date = self.settings.club_time.local_date(last);
+                        self.catalog.tf(
+                            "data.backup_stale",
+                            &[("date", &self.catalog.date(date)), ("key", &key)],
+                        )
+                    }
+                    None => self.catalog.tf("data.backup_none", &[("key", &key)]),
+                });
+                Panel::Notice {
+                    lines,
+                    warning: true,
+                }
+            }
+        };
     }
 
     fn reload_today(&mut self) -> Result<(), StoreError> {

@@ -157,6 +157,12 @@ fn panel_content(app: &App, theme: &Theme) -> PanelContent {
             "result.error",
             vec![text.clone()],
         ),
+        Panel::Notice { lines, warning } => PanelContent {
+            style: if *warning { theme.warning } else { theme.ok },
+            symbol: String::new(),
+            word: String::new(),
+            details: lines.clone(),
+        },
     }
 }
 

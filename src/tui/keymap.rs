@@ -45,6 +45,10 @@ pub enum Command {
     MarkInformed,
     /// Write one e-mail per member to inform.
     WriteEmails,
+    /// Write a backup of the database into the backup folder.
+    Backup,
+    /// Erase the personal details of the member shown, after a confirmation.
+    Erase,
 }
 
 /// The screen a binding applies to; bindings without a scope apply everywhere.

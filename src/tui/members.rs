@@ -473,11 +473,16 @@ impl ScreenState for MembersState {
                 };
                 if let DialogOutcome::Done(notice) = dialog.submit(&profile.member, context)? {
                     let section = profile.section;
-                    let mut reloaded = Profile::load(context.store, profile.member.clone())?;
+                    // An erasure changed the member record itself, so read it again.
+                    let member = context
+                        .store
+                        .member(profile.member.id)?
+                        .unwrap_or_else(|| profile.member.clone());
+                    let mut reloaded = Profile::load(context.store, member.clone())?;
                     reloaded.section = section;
                     **profile = reloaded;
                     self.notice = Some(notice);
-                    self.dirty = true;
+                    self.reindex(&member);
                 }
             }
             MembersMode::Profile(profile) => {
@@ -527,6 +532,9 @@ impl ScreenState for MembersState {
                 if let Some(card) = profile.cards.get(profile.selected_card) {
                     profile.dialog = Some(ProfileDialog::card(card.clone()));
                 }
+            }
+            (Command::Erase, MembersMode::Profile(profile)) => {
+                profile.dialog = Some(ProfileDialog::Erase);
             }
             (Command::Print, MembersMode::Profile(profile)) => {
                 let members = [profile.member.clone()];

@@ -286,8 +286,36 @@ fn draw_profile(frame: &mut Frame, app: &App, theme: &Theme, profile: &Profile, 
     match &profile.dialog {
         Some(ProfileDialog::Sale(dialog)) => draw_sale_dialog(frame, app, theme, dialog),
         Some(ProfileDialog::Card(dialog)) => draw_card_dialog(frame, app, theme, dialog),
+        Some(ProfileDialog::Erase) => draw_erase_dialog(frame, app, theme, &profile.member),
         None => {}
     }
+}
+
+/// Asks to confirm the erasure of a member's personal details.
+fn draw_erase_dialog(frame: &mut Frame, app: &App, theme: &Theme, member: &crate::domain::Member) {
+    let catalog = &app.catalog;
+    let popup = centered(frame.area(), 64, 9);
+    frame.render_widget(Clear, popup);
+    let block = Block::bordered()
+        .title(catalog.t("data.erase_title"))
+        .border_style(theme.warning);
+    let inner = block.inner(popup);
+    frame.render_widget(block, popup);
+    let [body_area, keys_area] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    let body = catalog.tf(
+        "data.erase_body",
+        &[("name", &member.full_name()), ("code", &member.code)],
+    );
+    frame.render_widget(
+        Paragraph::new(format!("{} {body}", catalog.t("result.warning_symbol")))
+            .wrap(Wrap { trim: true }),
+        body_area,
+    );
+    frame.render_widget(
+        Paragraph::new(Span::styled(catalog.t("data.erase_keys"), theme.key)),
+        keys_area,
+    );
 }
 
 fn draw_sale_dialog(frame: &mut Frame, app: &App, theme: &Theme, dialog: &SaleDialog) {

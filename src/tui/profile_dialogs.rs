@@ -1,5 +1,6 @@
-//! Dialogs of the member profile: selling a card with its payments, and changing a sold card
-//! (sessions, expiry, payment of a due amount, cancellation, refund), always with a reason.
+//! Dialogs of the member profile: selling a card with its payments, changing a sold card
+//! (sessions, expiry, payment of a due amount, cancellation, refund), always with a reason,
+//! and confirming the erasure of the member's personal details.
 
 use super::app::NavKey;
 use super::fields::{edit_cursor, moved};
@@ -87,6 +88,8 @@ pub struct CardDialog {
 pub enum ProfileDialog {
     Sale(SaleDialog),
     Card(CardDialog),
+    /// Confirmation before erasing the member's personal details: Enter erases.
+    Erase,
 }
 
 /// The result of Enter in a dialog.
@@ -127,6 +130,7 @@ impl ProfileDialog {
                 2 => Some(&mut dialog.reason),
                 _ => None,
             },
+            ProfileDialog::Erase => None,
         }
     }
 
@@ -146,6 +150,7 @@ impl ProfileDialog {
         let (focus, fields) = match self {
             ProfileDialog::Sale(dialog) => (&mut dialog.focus, 2),
             ProfileDialog::Card(dialog) => (&mut dialog.focus, 3),
+            ProfileDialog::Erase => return,
         };
         *focus = if forward {
             (*focus + 1) % fields
@@ -179,6 +184,14 @@ impl ProfileDialog {
         match self {
             ProfileDialog::Sale(dialog) => dialog.submit(member, context),
             ProfileDialog::Card(dialog) => dialog.submit(context),
+            ProfileDialog::Erase => {
+                let erased = context.store.erase_member(member.id, &context.write)?;
+                Ok(DialogOutcome::Done(
+                    context
+                        .catalog
+                        .tf("data.erase_done", &[("label", &erased.full_name())]),
+                ))
+            }
         }
     }
 }
