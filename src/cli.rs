@@ -4,6 +4,7 @@
 //! 2 error.
 
 mod export;
+mod import;
 mod logging;
 mod members;
 mod pricing;
@@ -93,6 +94,9 @@ pub enum Command {
     /// Members: add them, search them
     #[command(subcommand)]
     Members(members::MembersCommand),
+    /// Bring members and their current cards from another tool's CSV file
+    #[command(subcommand)]
+    Import(import::Import),
     /// Write membership cards: CODE.png and CODE.svg for each code, and with --pdf A4 sheets
     PrintCard {
         /// Member codes, as printed under the QR code
@@ -292,6 +296,12 @@ fn run(cli: Cli, settings: &Settings, catalog: &Catalog) -> Result<ExitCode, Use
                 command,
                 &crate::desk::write_context(settings, &clock),
             )
+        }
+        Some(Command::Import(command)) => {
+            let store = open_store(&settings.database, settings, catalog)?;
+            let context = crate::desk::write_context(settings, &clock);
+            let today = settings.club_time.local_date(context.now);
+            import::run(&store, settings, catalog, command, &context, today)
         }
         Some(Command::PrintCard { codes, out, pdf }) => {
             let store = open_store(&settings.database, settings, catalog)?;

@@ -18,6 +18,15 @@ pub struct Config {
     pub scanner: ScannerRules,
     pub station: StationSection,
     pub print: PrintSection,
+    pub import: ImportSection,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ImportSection {
+    /// File where the Import screen saves the column mapping; relative paths start from the
+    /// config file's folder. Default: import-mapping.toml in the user's carnet config folder.
+    pub mapping: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -141,6 +150,8 @@ pub struct Settings {
     pub terminal: String,
     /// Folder where the Members screen writes printable cards.
     pub print_folder: PathBuf,
+    /// File where the Import screen saves the column mapping it was given.
+    pub import_mapping: PathBuf,
     /// The config file read, if any.
     pub source: Option<PathBuf>,
 }
@@ -238,6 +249,15 @@ pub fn resolve(config: Config, source: Option<PathBuf>) -> Result<Settings, Conf
             .join("carnet-cards"),
     };
 
+    let import_mapping = match config.import.mapping {
+        Some(path) if path.is_absolute() => path,
+        Some(path) => base.join(path),
+        None => dirs::config_dir()
+            .unwrap_or_else(std::env::temp_dir)
+            .join("carnet")
+            .join("import-mapping.toml"),
+    };
+
     Ok(Settings {
         club_name: config.club.name,
         club_time: ClubTime::new(zone),
@@ -253,6 +273,7 @@ pub fn resolve(config: Config, source: Option<PathBuf>) -> Result<Settings, Conf
         operator: config.station.operator,
         terminal: config.station.terminal,
         print_folder,
+        import_mapping,
         source,
     })
 }

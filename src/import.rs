@@ -8,7 +8,9 @@
 
 pub mod decode;
 pub mod mapping;
+pub mod mapping_file;
 pub mod plan;
+pub mod report;
 pub mod rows;
 pub mod table;
 

@@ -67,14 +67,18 @@ pub fn read_table(text: &str) -> Result<Table, TableError> {
         .from_reader(text.as_bytes());
 
     let mut raw: Vec<(u64, usize, csv::StringRecord)> = Vec::new();
+    let mut lines = LineCounter::default();
     for record in reader.records() {
         let record = record.map_err(|error| TableError::Csv(error.to_string()))?;
-        // Records read from memory always have a position.
-        let (line, byte) = record
-            .position()
-            .map_or((0, text.len() as u64), |p| (p.line(), p.byte()));
-        let start = usize::try_from(byte).unwrap_or(text.len());
-        raw.push((line, start, record));
+        // Records read from memory always have a position. After a CRLF line end, csv 1.4
+        // places a record on the LF before it and counts one line too few, so the start skips
+        // line breaks and lines are counted here.
+        let byte = record.position().map_or(text.len() as u64, |p| p.byte());
+        let mut start = usize::try_from(byte).unwrap_or(text.len()).min(text.len());
+        while matches!(text.as_bytes().get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
+        raw.push((lines.line_at(text, start), start, record));
     }
 
     let mut table = Table {
@@ -123,6 +127,28 @@ pub fn read_table(text: &str) -> Result<Table, TableError> {
         return Err(TableError::NoHeader);
     }
     Ok(table)
+}
+
+/// Counts line breaks (LF, CRLF or a lone CR) up to increasing byte offsets.
+#[derive(Default)]
+struct LineCounter {
+    offset: usize,
+    breaks: u64,
+}
+
+impl LineCounter {
+    /// Returns the 1-based line of the byte at `offset`, which must not decrease between calls.
+    fn line_at(&mut self, text: &str, offset: usize) -> u64 {
+        let bytes = text.as_bytes();
+        for index in self.offset..offset.max(self.offset) {
+            let lone_cr = bytes[index] == b'\r' && bytes.get(index + 1) != Some(&b'\n');
+            if bytes[index] == b'\n' || lone_cr {
+                self.breaks += 1;
+            }
+        }
+        self.offset = offset.max(self.offset);
+        self.breaks + 1
+    }
 }
 
 /// Pads a short row with empty fields; rejects a long one unless its extra fields are empty
@@ -230,6 +256,14 @@ mod tests {
         assert_eq!(table.records.len(), 2);
         assert_eq!(table.records[0].fields[1], "two\nlines; here");
         assert_eq!(table.records[1].line, 4);
+    }
+
+    #[test]
+    fn crlf_lines_counted() {
+        let text = "Nom;Notes\r\nA;\"two\r\nlines\"\r\nB;x\r\n\r\nC;y\r\n";
+        let table = read_table(text).unwrap();
+        let lines: Vec<u64> = table.records.iter().map(|r| r.line).collect();
+        assert_eq!(lines, vec![2, 4, 6]);
     }
 
     #[test]
