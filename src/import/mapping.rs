@@ -160,6 +160,21 @@ impl Preset {
         }
     }
 
+    /// Recognises a known tool's layout by headers that only that tool writes; `Auto` when
+    /// none matches.
+    pub fn detect(headers: &[String]) -> Preset {
+        let keys: Vec<String> = headers.iter().map(|header| header_key(header)).collect();
+        let marks: [(Preset, &[&str]); 3] = [
+            (Preset::Dolibarr, &["lastname", "firstname", "morphy"]),
+            (Preset::Galette, &["nomadh", "prenomadh"]),
+            (Preset::Helloasso, &["nomadherent", "nompayeur"]),
+        ];
+        marks
+            .into_iter()
+            .find(|(_, marks)| marks.iter().all(|mark| keys.iter().any(|key| key == mark)))
+            .map_or(Preset::Auto, |(preset, _)| preset)
+    }
+
     /// Header keys (see [`header_key`]) this preset maps, `None` meaning ignored.
     fn columns(self) -> &'static [(&'static str, Option<Field>)] {
         match self {
@@ -244,12 +259,18 @@ impl SavedMapping {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mapping {
     pub columns: Vec<Option<Field>>,
+    /// The preset applied: the one requested, or the one detected when `Auto` was requested.
+    pub preset: Preset,
 }
 
 impl Mapping {
     /// Maps each header: a saved choice first, then the preset, then the general names. A
     /// field already taken by an earlier column is not given to a later one.
     pub fn detect(headers: &[String], preset: Preset, saved: Option<&SavedMapping>) -> Mapping {
+        let preset = match preset {
+            Preset::Auto => Preset::detect(headers),
+            chosen => chosen,
+        };
         let mut columns: Vec<Option<Field>> = Vec::with_capacity(headers.len());
         for header in headers {
             let key = header_key(header);
@@ -266,7 +287,7 @@ impl Mapping {
             let taken = choice.is_some() && columns.contains(&choice);
             columns.push(if taken { None } else { choice });
         }
-        Mapping { columns }
+        Mapping { columns, preset }
     }
 
     pub fn column_of(&self, field: Field) -> Option<usize> {
@@ -341,7 +362,8 @@ mod tests {
             "Email payeur",
             "Tarif",
         ]);
-        let mapping = Mapping::detect(&names, Preset::Helloasso, None);
+        assert_eq!(Preset::detect(&names), Preset::Helloasso);
+        let mapping = Mapping::detect(&names, Preset::Auto, None);
         assert_eq!(
             mapping.columns,
             vec![
@@ -377,6 +399,7 @@ mod tests {
     fn set_moves_a_field() {
         let mut mapping = Mapping {
             columns: vec![Some(Field::Email), None],
+            preset: Preset::Auto,
         };
         mapping.set(1, Some(Field::Email));
         assert_eq!(mapping.columns, vec![None, Some(Field::Email)]);

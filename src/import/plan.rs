@@ -175,7 +175,7 @@ fn plan_card(
             .or_default() += 1;
         plan.warnings.push(RowWarning {
             line,
-            column: None,
+            column: card.type_column.clone(),
             warning: Warning::UnknownCardType(card.type_name.clone()),
         });
         return None;

@@ -129,6 +129,7 @@ pub fn file_line(catalog: &Catalog, file: &ReadFile) -> String {
         &[
             ("encoding", &file.encoding.label()),
             ("separator", &file.table.separator.label()),
+            ("preset", &file.mapping.preset.code()),
             ("columns", &file.table.headers.len()),
             ("rows", &(file.table.records.len() + file.table.problems.len())),
         ],

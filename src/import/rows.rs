@@ -71,6 +71,8 @@ pub struct RowWarning {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CardInput {
     pub type_name: String,
+    /// Header of the card type column, for messages.
+    pub type_column: Option<String>,
     /// Sessions left; the card type's sessions when the file does not say.
     pub sessions_left: Option<u32>,
     pub expires_on: Option<NaiveDate>,
@@ -277,6 +279,7 @@ fn read_card(reader: &mut RowReader) -> CardColumns {
     if !type_name.is_empty() {
         return CardColumns::Card(CardInput {
             type_name,
+            type_column: reader.column(Field::CardType),
             sessions_left,
             expires_on,
             amount_cents,
