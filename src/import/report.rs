@@ -69,10 +69,8 @@ pub fn problem_text(catalog: &Catalog, problem: &RowProblem) -> String {
             &[("text", text), ("max", &MAX_SESSIONS_LEFT)],
         ),
     };
-    format!(
-        "{}: {why}",
-        place(catalog, problem.line, problem.column.as_deref())
-    )
+    let place = place(catalog, problem.line, problem.column.as_deref());
+    catalog.tf("import.at", &[("place", &place), ("text", &why)])
 }
 
 fn date_problem(catalog: &Catalog, error: &DateError) -> String {
@@ -99,10 +97,8 @@ pub fn warning_text(catalog: &Catalog, warning: &RowWarning) -> String {
             catalog.tf("import.warning_unknown_card_type", &[("name", name)])
         }
     };
-    format!(
-        "{}: {what}",
-        place(catalog, warning.line, warning.column.as_deref())
-    )
+    let place = place(catalog, warning.line, warning.column.as_deref());
+    catalog.tf("import.at", &[("place", &place), ("text", &what)])
 }
 
 pub fn skipped_text(catalog: &Catalog, skipped: &SkippedRow) -> String {

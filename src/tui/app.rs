@@ -1,5 +1,6 @@
 //! Application state and `update`, the only place state changes. Drawing reads it.
 
+use super::import::ImportState;
 use super::keymap::{Command, KeyScope, Keymap};
 use super::members::MembersState;
 use super::pricing::PricingState;
@@ -23,6 +24,8 @@ pub enum Screen {
     Pricing,
     SessionCards,
     Reports,
+    /// Reading members from a CSV file, reached from Members; not in the sidebar.
+    Import,
 }
 
 impl Screen {
@@ -116,6 +119,7 @@ pub struct App<'a> {
     pub demo_codes: Vec<(String, MemberCode)>,
     pub pricing: PricingState,
     pub members: MembersState,
+    pub import: ImportState,
     pub bell_pending: bool,
     pub quit: bool,
 }
@@ -151,6 +155,7 @@ impl<'a> App<'a> {
             demo_codes: store.demo_codes()?,
             pricing: PricingState::default(),
             members: MembersState::default(),
+            import: ImportState::default(),
             bell_pending: false,
             quit: false,
         };
@@ -274,6 +279,7 @@ impl<'a> App<'a> {
         let screen: &mut dyn ScreenState = match self.screen {
             Screen::Pricing => &mut self.pricing,
             Screen::Members => &mut self.members,
+            Screen::Import => &mut self.import,
             _ => return None,
         };
         Some((screen, context))
@@ -283,6 +289,25 @@ impl<'a> App<'a> {
     fn after_screen_change(&mut self) -> Result<(), StoreError> {
         if self.screen == Screen::Pricing {
             self.after_pricing_change();
+        }
+        if self.screen == Screen::Import {
+            self.after_import_change()?;
+        }
+        Ok(())
+    }
+
+    /// Plans the import again after a mapping change, rebuilds the member search after a
+    /// write, and goes back to Members when the Import screen is left.
+    fn after_import_change(&mut self) -> Result<(), StoreError> {
+        self.import.refresh(self.store)?;
+        if std::mem::take(&mut self.import.members_changed) {
+            // The search index is rebuilt from the database when Members opens next.
+            self.members = MembersState::default();
+        }
+        if std::mem::take(&mut self.import.leave) {
+            self.go(Screen::Members);
+            let today = self.today();
+            self.members.open(self.store, today)?;
         }
         Ok(())
     }
@@ -330,6 +355,7 @@ impl<'a> App<'a> {
             Screen::Pricing => (!self.pricing.takes_text()).then_some(KeyScope::Pricing),
             Screen::Members if self.members.in_profile() => Some(KeyScope::MemberProfile),
             Screen::Members => Some(KeyScope::Members),
+            Screen::Import => Some(KeyScope::Import),
             _ => None,
         }
     }
@@ -411,6 +437,12 @@ impl<'a> App<'a> {
                 let today = self.today();
                 self.pricing.open(self.store, today)?;
             }
+            Command::Import => {
+                self.go(Screen::Import);
+                let today = self.today();
+                self.import
+                    .open(self.settings.import_mapping.clone(), today);
+            }
             Command::SessionCards => self.go(Screen::SessionCards),
             Command::Reports => self.go(Screen::Reports),
             Command::NextActivity => self.next_activity(),
@@ -426,7 +458,9 @@ impl<'a> App<'a> {
             | Command::History
             | Command::Edit
             | Command::ChangeCard
-            | Command::Print => {
+            | Command::Print
+            | Command::SaveMapping
+            | Command::NextPreset => {
                 if let Some((screen, context)) = self.screen_parts() {
                     screen.command(command, &context)?;
                     self.after_screen_change()?;

@@ -33,6 +33,12 @@ pub enum Command {
     ChangeCard,
     /// Write printable membership cards of the member shown, or of every match listed.
     Print,
+    /// Open the Import screen, to read members from a CSV file.
+    Import,
+    /// Save the Import screen's column mapping.
+    SaveMapping,
+    /// Read the file again with the next preset layout.
+    NextPreset,
 }
 
 /// The screen a binding applies to; bindings without a scope apply everywhere.
@@ -42,6 +48,7 @@ pub enum KeyScope {
     Pricing,
     Members,
     MemberProfile,
+    Import,
 }
 
 #[derive(Debug, Clone, Deserialize)]
