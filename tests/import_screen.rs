@@ -48,7 +48,28 @@ fn screen_text(app: &App, width: u16, height: u16) -> String {
         text.push_str(line.trim_end());
         text.push('\n');
     }
-    text
+    hide_codes(&text)
+}
+
+/// Replaces member codes, which are drawn at random, with `########`.
+fn hide_codes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut digits = String::new();
+    for c in text.chars().chain(std::iter::once('\n')) {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        if digits.len() == 8 {
+            out.push_str("########");
+        } else {
+            out.push_str(&digits);
+        }
+        digits.clear();
+        out.push(c);
+    }
+    out.pop();
+    out
 }
 
 fn type_text(app: &mut App, text: &str) {
