@@ -2,7 +2,7 @@
 //!
 //! The steps are pure and separate, so the command line and the Import screen share them:
 //! [`decode`] turns bytes into text, [`table`] splits the text into rows with their line
-//! numbers, [`mapping`] says which column holds which field, [`rows`] checks every value, and
+//! numbers, [`mapping`] maps each column to a field, [`rows`] checks every value, and
 //! [`plan`] compares the rows with the database to announce what a write would do. Nothing in
 //! this module writes; `Store::import_members` does, in one transaction.
 
@@ -14,11 +14,11 @@ pub mod report;
 pub mod rows;
 pub mod table;
 
+use chrono::NaiveDate;
 pub use decode::{Encoding, decode};
 pub use mapping::{Field, Mapping, Preset};
 pub use plan::{ImportPlan, PlannedMember, plan_import};
 pub use rows::{CardInput, ImportRow, Problem, RowProblem, RowWarning, Warning, read_rows};
-use chrono::NaiveDate;
 pub use table::{Separator, Table, TableError, read_table};
 
 /// A file read up to the checked rows, before any comparison with the database.

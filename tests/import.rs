@@ -63,15 +63,27 @@ fn commit(store: &Store, plan: &ImportPlan) -> carnet::store::ImportOutcome {
 #[test]
 fn encodings_and_separators_detected() {
     let cases = [
-        ("members-fr-bom.csv", Encoding::Utf8Bom, Separator::Semicolon),
-        ("members-fr-cp1252.csv", Encoding::Windows1252, Separator::Semicolon),
+        (
+            "members-fr-bom.csv",
+            Encoding::Utf8Bom,
+            Separator::Semicolon,
+        ),
+        (
+            "members-fr-cp1252.csv",
+            Encoding::Windows1252,
+            Separator::Semicolon,
+        ),
         ("members-comma.csv", Encoding::Utf8, Separator::Comma),
     ];
     for (name, encoding, separator) in cases {
         let file = read(name);
         assert_eq!(file.encoding, encoding, "{name}");
         assert_eq!(file.table.separator, separator, "{name}");
-        assert_eq!(file.mapping.columns[0], Some(Field::LastName), "{name}: Nom");
+        assert_eq!(
+            file.mapping.columns[0],
+            Some(Field::LastName),
+            "{name}: Nom"
+        );
     }
 }
 
@@ -85,7 +97,11 @@ fn tab_separated_file() {
 #[test]
 fn three_encodings_store_same_text() {
     let mut stored = Vec::new();
-    for name in ["members-fr-bom.csv", "members-fr-cp1252.csv", "members-comma.csv"] {
+    for name in [
+        "members-fr-bom.csv",
+        "members-fr-cp1252.csv",
+        "members-comma.csv",
+    ] {
         let folder = tempfile::tempdir().unwrap();
         let store = club(folder.path());
         commit(&store, &plan(&store, &read(name)));
@@ -113,7 +129,10 @@ fn quoted_separator_and_line_break() {
     let file = read_text(text);
     assert!(file.problems.is_empty(), "{:?}", file.problems);
     assert_eq!(file.rows[0].member.notes, "lundi ; niveau 2\nmardi");
-    assert_eq!(file.rows[1].line, 4, "the quoted line break counts as a line");
+    assert_eq!(
+        file.rows[1].line, 4,
+        "the quoted line break counts as a line"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -125,7 +144,12 @@ fn dates_are_day_first() {
     let file = read_text("Nom;Prénom;Né(e) le\nA;B;05/03/1987\nC;D;5/3/1987\nE;F;1987-03-05\n");
     assert!(file.problems.is_empty(), "{:?}", file.problems);
     for row in &file.rows {
-        assert_eq!(row.member.birth_date, Some(date(1987, 3, 5)), "line {}", row.line);
+        assert_eq!(
+            row.member.birth_date,
+            Some(date(1987, 3, 5)),
+            "line {}",
+            row.line
+        );
     }
 }
 
@@ -211,7 +235,9 @@ fn belgian_phone_stays_belgian() {
 
 #[test]
 fn english_headers_matched() {
-    let file = read_text("lastname,firstname,email,birth date,phone\nDoe,Jane,j@example.com,1990-01-02,0612345678\n");
+    let file = read_text(
+        "lastname,firstname,email,birth date,phone\nDoe,Jane,j@example.com,1990-01-02,0612345678\n",
+    );
     let row = &file.rows[0];
     assert_eq!(row.member.last_name, "Doe");
     assert_eq!(row.member.first_name, "Jane");
@@ -255,7 +281,10 @@ fn every_bad_value_named() {
     let mut columns: Vec<Option<&str>> =
         file.problems.iter().map(|p| p.column.as_deref()).collect();
     columns.sort();
-    assert_eq!(columns, vec![Some("E-mail"), Some("Nom"), Some("Téléphone")]);
+    assert_eq!(
+        columns,
+        vec![Some("E-mail"), Some("Nom"), Some("Téléphone")]
+    );
     assert!(file.problems.iter().all(|p| p.line == 2));
 }
 
@@ -301,7 +330,11 @@ fn reimport_creates_no_duplicates() {
     commit(&store, &plan(&store, &file));
     let count = store.member_count();
 
-    for name in ["members-fr-bom.csv", "members-fr-cp1252.csv", "members-comma.csv"] {
+    for name in [
+        "members-fr-bom.csv",
+        "members-fr-cp1252.csv",
+        "members-comma.csv",
+    ] {
         let again = plan(&store, &read(name));
         assert_eq!(again.members_to_create(), 0, "{name}");
         assert_eq!(again.skipped.len(), 5, "{name}");
@@ -318,7 +351,8 @@ fn reimport_creates_no_duplicates() {
 
 #[test]
 fn repeated_row_in_file_skipped() {
-    let file = read_text("Nom;Prénom;E-mail\nDupont;Marie;m@exemple.fr\nDUPONT;marie;M@exemple.fr\n");
+    let file =
+        read_text("Nom;Prénom;E-mail\nDupont;Marie;m@exemple.fr\nDUPONT;marie;M@exemple.fr\n");
     let folder = tempfile::tempdir().unwrap();
     let store = open(&folder.path().join("db"));
     let plan = plan(&store, &file);
@@ -342,9 +376,16 @@ fn likely_duplicate_reported() {
         &store.card_types().unwrap(),
         today(),
     );
-    let row = plan.duplicate_rows().next().expect("same e-mail is a likely duplicate");
+    let row = plan
+        .duplicate_rows()
+        .next()
+        .expect("same e-mail is a likely duplicate");
     assert_eq!(row.duplicates[0].name, "Zoé LEFÈVRE");
-    assert_eq!(plan.members_to_create(), 1, "created anyway, after the user saw it");
+    assert_eq!(
+        plan.members_to_create(),
+        1,
+        "created anyway, after the user saw it"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -379,8 +420,15 @@ fn imported_cards_keep_their_balance() {
     assert_eq!(events[0].session_delta(), 7);
 
     let paul = &outcome.cards[1];
-    assert_eq!(paul.sessions_remaining, 5, "a full card when the file gives no balance");
-    assert_eq!(paul.expires_on, Some(date(2027, 12, 4)), "12 months from the import");
+    assert_eq!(
+        paul.sessions_remaining, 5,
+        "a full card when the file gives no balance"
+    );
+    assert_eq!(
+        paul.expires_on,
+        Some(date(2027, 12, 4)),
+        "12 months from the import"
+    );
     assert!(store.verify_balances().unwrap().is_empty());
 }
 
@@ -473,7 +521,11 @@ fn cli_dry_run_writes_nothing() {
     let file = data("members-fr-bom.csv");
     let output = club.run(&["import", "members", file.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
-    assert!(stdout(&output).contains("Members to create: 5"), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("Members to create: 5"),
+        "{}",
+        stdout(&output)
+    );
     assert_eq!(club.members(), 0);
 }
 
@@ -493,11 +545,19 @@ fn cli_bad_rows_block_commit() {
 
     let done = club.run(&["import", "members", path, "--commit", "--skip-bad-rows"]);
     assert_eq!(done.status.code(), Some(0), "{}", stdout(&done));
-    assert!(stdout(&done).contains("Members created: 5"), "{}", stdout(&done));
+    assert!(
+        stdout(&done).contains("Members created: 5"),
+        "{}",
+        stdout(&done)
+    );
     assert_eq!(club.members(), 5);
 
     let again = club.run(&["import", "members", path, "--commit", "--skip-bad-rows"]);
-    assert!(stdout(&again).contains("Nothing to import"), "{}", stdout(&again));
+    assert!(
+        stdout(&again).contains("Nothing to import"),
+        "{}",
+        stdout(&again)
+    );
     assert_eq!(club.members(), 5);
 }
 

@@ -21,7 +21,13 @@ const BAD_ROW_FILE: &str = "tests/data/import/members-bad-row.csv";
 
 fn club(dir: &std::path::Path) -> Store {
     let store = open(&dir.join("db"));
-    member_with_code(&store, "Marie-Hélène", "Dupont", "31415926", paris(2026, 9, 1, 10, 0, 0));
+    member_with_code(
+        &store,
+        "Marie-Hélène",
+        "Dupont",
+        "31415926",
+        paris(2026, 9, 1, 10, 0, 0),
+    );
     card_type(&store, "10 séances adulte", 10, Validity::Months(12));
     store
 }
@@ -103,7 +109,10 @@ fn snapshots(language: Language) {
     app.update(Action::Submit);
     assert_eq!(app.import.step, ImportStep::Review);
     insta::assert_snapshot!(format!("{name}_import_review"), screen_text(&app, 120, 40));
-    insta::assert_snapshot!(format!("{name}_import_review_small"), screen_text(&app, 80, 24));
+    insta::assert_snapshot!(
+        format!("{name}_import_review_small"),
+        screen_text(&app, 80, 24)
+    );
 
     app.update(Action::Submit);
     assert_eq!(app.import.step, ImportStep::Confirm);
@@ -149,10 +158,17 @@ fn mapping_changed_on_screen_and_saved() {
     }
     app.update(Action::Navigate(NavKey::Right));
     let file = app.import.file.as_ref().unwrap();
-    assert_eq!(file.mapping.columns[5], Some(carnet::import::Field::SessionsLeft));
+    assert_eq!(
+        file.mapping.columns[5],
+        Some(carnet::import::Field::SessionsLeft)
+    );
     let plan = app.import.plan.as_ref().unwrap();
     assert_eq!(plan.cards_to_create(), 0, "planned again after the change");
-    assert_eq!(plan.problems.len(), 6, "card type names are not numbers of sessions");
+    assert_eq!(
+        plan.problems.len(),
+        6,
+        "card type names are not numbers of sessions"
+    );
 
     // Back to the card type, then saved.
     app.update(Action::Navigate(NavKey::Left));
@@ -187,7 +203,11 @@ fn confirmed_import_written_once() {
     app.update(Action::Submit);
     assert_eq!(store.member_count(), 1, "nothing written by the dry run");
     app.update(Action::Submit);
-    assert_eq!(store.member_count(), 1, "nothing written before the second Enter");
+    assert_eq!(
+        store.member_count(),
+        1,
+        "nothing written before the second Enter"
+    );
     app.update(Action::Submit);
     assert_eq!(store.member_count(), 6);
     assert!(store.verify_balances().unwrap().is_empty());

@@ -91,7 +91,10 @@ fn members(
     if has_bad_rows && !args.skip_bad_rows {
         out!(
             "{}",
-            catalog.tf("import.refused_bad_rows", &[("count", &plan.problems.len())])
+            catalog.tf(
+                "import.refused_bad_rows",
+                &[("count", &plan.problems.len())]
+            )
         );
         return Ok(ExitCode::from(1));
     }

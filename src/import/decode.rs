@@ -11,7 +11,7 @@ pub enum Encoding {
 }
 
 impl Encoding {
-    /// The usual name of the encoding, the same in every language.
+    /// Returns the usual name of the encoding, the same in every language.
     pub fn label(self) -> &'static str {
         match self {
             Encoding::Utf8 => "UTF-8",

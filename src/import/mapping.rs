@@ -1,4 +1,4 @@
-//! Which column holds which field: detected from the headers in French or English, adjusted
+//! Which column fills which field: detected from the headers in French or English, adjusted
 //! by a preset for a known tool's layout, by a mapping saved from the Import screen, and by
 //! the user.
 
@@ -17,7 +17,7 @@ pub enum Field {
     Phone,
     Category,
     Notes,
-    /// Name of a card type of the club, for a card the member holds now.
+    /// Name of a card type of the club, for a card the member has now.
     CardType,
     SessionsLeft,
     /// Last valid day of the member's card.
@@ -44,7 +44,7 @@ impl Field {
         Field::SoldOn,
     ];
 
-    /// The name used in saved mappings and on the command line.
+    /// Returns the name used in saved mappings and on the command line.
     pub fn code(self) -> &'static str {
         match self {
             Field::LastName => "last_name",
@@ -67,41 +67,98 @@ impl Field {
     fn headers(self) -> &'static [&'static str] {
         match self {
             Field::LastName => &[
-                "nom", "lastname", "surname", "familyname", "nomdefamille", "nomadh",
+                "nom",
+                "lastname",
+                "surname",
+                "familyname",
+                "nomdefamille",
+                "nomadh",
                 "nomadherent",
             ],
             Field::FirstName => &[
-                "prenom", "firstname", "givenname", "prenomadh", "prenomadherent",
+                "prenom",
+                "firstname",
+                "givenname",
+                "prenomadh",
+                "prenomadherent",
             ],
             Field::BirthDate => &[
-                "nele", "neele", "nee", "ne", "datedenaissance", "naissance", "birth",
-                "birthdate", "dateofbirth", "ddn", "datenaissance", "ddnadh",
+                "nele",
+                "neele",
+                "nee",
+                "ne",
+                "datedenaissance",
+                "naissance",
+                "birth",
+                "birthdate",
+                "dateofbirth",
+                "ddn",
+                "datenaissance",
+                "ddnadh",
             ],
             Field::Email => &[
-                "email", "mail", "courriel", "adressemail", "adresseemail", "emailadh",
-                "emailadherent", "adressecourriel",
+                "email",
+                "mail",
+                "courriel",
+                "adressemail",
+                "adresseemail",
+                "emailadh",
+                "emailadherent",
+                "adressecourriel",
             ],
             Field::Phone => &[
-                "telephone", "tel", "portable", "mobile", "phone", "telephoneportable", "gsm",
-                "numerodetelephone", "teladh", "gsmadh", "phonenumber", "mobilephone",
+                "telephone",
+                "tel",
+                "portable",
+                "mobile",
+                "phone",
+                "telephoneportable",
+                "gsm",
+                "numerodetelephone",
+                "teladh",
+                "gsmadh",
+                "phonenumber",
+                "mobilephone",
             ],
             Field::Category => &["categorie", "category"],
             Field::Notes => &[
-                "notes", "note", "commentaire", "commentaires", "remarques", "remarque",
-                "comments", "comment",
+                "notes",
+                "note",
+                "commentaire",
+                "commentaires",
+                "remarques",
+                "remarque",
+                "comments",
+                "comment",
             ],
             Field::CardType => &["carnet", "formule", "cardtype", "card", "typedecarnet"],
             Field::SessionsLeft => &[
-                "seancesrestantes", "sessionsleft", "solde", "remainingsessions", "restant",
+                "seancesrestantes",
+                "sessionsleft",
+                "solde",
+                "remainingsessions",
+                "restant",
                 "seances",
             ],
             Field::Expiry => &[
-                "expiration", "dateexpiration", "datedexpiration", "expiry", "expires",
-                "expireson", "validite", "validjusquau", "finvalidite",
+                "expiration",
+                "dateexpiration",
+                "datedexpiration",
+                "expiry",
+                "expires",
+                "expireson",
+                "validite",
+                "validjusquau",
+                "finvalidite",
             ],
             Field::Amount => &["montant", "amount", "prix", "price", "montantpaye"],
             Field::SoldOn => &[
-                "dateachat", "datedachat", "solddate", "soldon", "purchasedate", "datedevente",
+                "dateachat",
+                "datedachat",
+                "solddate",
+                "soldon",
+                "purchasedate",
+                "datedevente",
             ],
         }
     }

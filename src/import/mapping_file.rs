@@ -41,7 +41,12 @@ pub fn load(path: &Path, required: bool) -> Result<Option<SavedMapping>, Mapping
         Err(error) if !required && error.kind() == std::io::ErrorKind::NotFound => {
             return Ok(None);
         }
-        Err(source) => return Err(MappingFileError::Read { path: shown, source }),
+        Err(source) => {
+            return Err(MappingFileError::Read {
+                path: shown,
+                source,
+            });
+        }
     };
     let saved: SavedMapping = toml::from_str(&text).map_err(|error| MappingFileError::Invalid {
         path: shown.clone(),
@@ -121,6 +126,8 @@ mod tests {
         let path = folder.path().join("m.toml");
         std::fs::write(&path, "[columns]\nNom = \"surname\"\n").unwrap();
         let error = load(&path, true).unwrap_err();
-        assert!(matches!(error, MappingFileError::UnknownField { value, .. } if value == "surname"));
+        assert!(
+            matches!(error, MappingFileError::UnknownField { value, .. } if value == "surname")
+        );
     }
 }

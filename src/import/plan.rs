@@ -37,7 +37,7 @@ pub struct PlannedMember {
     pub duplicates: Vec<DuplicateOf>,
 }
 
-/// Why a readable row creates nothing.
+/// The reason a readable row creates nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SkipReason {
     /// The member is in the database already, for example from an earlier import of the file.
@@ -79,7 +79,7 @@ impl ImportPlan {
 }
 
 /// Tells whether a row is the same member as an existing one, so that importing a file twice
-/// creates nobody twice: the same first and last name (ignoring case and accents), and the
+/// creates no member twice: the same first and last name (ignoring case and accents), and the
 /// same e-mail and birth date, both missing counting as the same.
 pub fn is_same_member(row: &NewMember, member: &Member) -> bool {
     fold(&row.first_name) == fold(&member.first_name)
@@ -137,7 +137,11 @@ pub fn plan_import(
     plan
 }
 
-fn skip_reason(row: &ImportRow, members: &[Member], planned: &[PlannedMember]) -> Option<SkipReason> {
+fn skip_reason(
+    row: &ImportRow,
+    members: &[Member],
+    planned: &[PlannedMember],
+) -> Option<SkipReason> {
     if let Some(member) = members.iter().find(|m| is_same_member(&row.member, m)) {
         return Some(SkipReason::InDatabase {
             code: member.code.as_str().to_owned(),

@@ -2,9 +2,9 @@
 //! `carnet import members` and the Import screen.
 
 use super::mapping::Field;
+use super::mapping_file::{self, MappingFileError};
 use super::plan::{ImportPlan, SkipReason, SkippedRow};
 use super::rows::{MAX_SESSIONS_LEFT, Problem, RowProblem, RowWarning, Warning};
-use super::mapping_file::{self, MappingFileError};
 use super::{ReadFile, TableError};
 use crate::domain::input::{DateError, PhoneWarning, format_french, parse_phone};
 use crate::domain::member_form::{BirthDateError, MAX_NAME_CHARS};
@@ -105,7 +105,11 @@ pub fn skipped_text(catalog: &Catalog, skipped: &SkippedRow) -> String {
     match &skipped.reason {
         SkipReason::InDatabase { code } => catalog.tf(
             "import.skipped_in_database",
-            &[("line", &skipped.line), ("name", &skipped.name), ("code", code)],
+            &[
+                ("line", &skipped.line),
+                ("name", &skipped.name),
+                ("code", code),
+            ],
         ),
         SkipReason::RepeatedInFile { first_line } => catalog.tf(
             "import.skipped_repeated",
@@ -127,7 +131,10 @@ pub fn file_line(catalog: &Catalog, file: &ReadFile) -> String {
             ("separator", &file.table.separator.label()),
             ("preset", &file.mapping.preset.code()),
             ("columns", &file.table.headers.len()),
-            ("rows", &(file.table.records.len() + file.table.problems.len())),
+            (
+                "rows",
+                &(file.table.records.len() + file.table.problems.len()),
+            ),
         ],
     )
 }
@@ -159,7 +166,7 @@ pub fn summary_line(catalog: &Catalog, plan: &ImportPlan) -> String {
     )
 }
 
-/// Every line of a dry run after the summary: bad rows, warnings, skipped rows, likely
+/// Returns every line of a dry run after the summary: bad rows, warnings, skipped rows, likely
 /// duplicates and card types not found, each section with its title.
 pub fn detail_lines(catalog: &Catalog, plan: &ImportPlan) -> Vec<String> {
     let mut lines = Vec::new();
@@ -171,7 +178,10 @@ pub fn detail_lines(catalog: &Catalog, plan: &ImportPlan) -> Vec<String> {
     };
     section(
         "import.section_problems",
-        plan.problems.iter().map(|p| problem_text(catalog, p)).collect(),
+        plan.problems
+            .iter()
+            .map(|p| problem_text(catalog, p))
+            .collect(),
     );
     section(
         "import.section_duplicates",
@@ -198,33 +208,38 @@ pub fn detail_lines(catalog: &Catalog, plan: &ImportPlan) -> Vec<String> {
     );
     section(
         "import.section_skipped",
-        plan.skipped.iter().map(|s| skipped_text(catalog, s)).collect(),
+        plan.skipped
+            .iter()
+            .map(|s| skipped_text(catalog, s))
+            .collect(),
     );
     section(
         "import.section_warnings",
-        plan.warnings.iter().map(|w| warning_text(catalog, w)).collect(),
+        plan.warnings
+            .iter()
+            .map(|w| warning_text(catalog, w))
+            .collect(),
     );
     section(
         "import.section_unknown_types",
         plan.unknown_card_types
             .iter()
-            .map(|(name, rows)| catalog.tf("import.unknown_type", &[("name", name), ("rows", rows)]))
+            .map(|(name, rows)| {
+                catalog.tf("import.unknown_type", &[("name", name), ("rows", rows)])
+            })
             .collect(),
     );
     lines
 }
 
-/// The lines of a dry run: the file as read, the column mapping, the counts and the details.
+/// Returns the lines of a dry run: the file as read, the column mapping, the counts and the details.
 pub fn dry_run_lines(catalog: &Catalog, file: &ReadFile, plan: &ImportPlan) -> Vec<String> {
     let mut lines = vec![file_line(catalog, file)];
     lines.push(catalog.t("import.columns_title").to_owned());
     for (header, field) in file.table.headers.iter().zip(&file.mapping.columns) {
         lines.push(catalog.tf(
             "import.column",
-            &[
-                ("header", header),
-                ("field", &field_label(catalog, *field)),
-            ],
+            &[("header", header), ("field", &field_label(catalog, *field))],
         ));
     }
     lines.extend(missing_field_lines(catalog, file));
@@ -236,10 +251,9 @@ pub fn dry_run_lines(catalog: &Catalog, file: &ReadFile, plan: &ImportPlan) -> V
 /// Puts a mapping file error in the user's language.
 pub fn mapping_error(catalog: &Catalog, error: &MappingFileError) -> String {
     match error {
-        MappingFileError::Read { path, source } => catalog.tf(
-            "import.error_read",
-            &[("path", path), ("detail", source)],
-        ),
+        MappingFileError::Read { path, source } => {
+            catalog.tf("import.error_read", &[("path", path), ("detail", source)])
+        }
         MappingFileError::Invalid { path, detail } => catalog.tf(
             "import.error_mapping",
             &[("path", path), ("detail", detail)],

@@ -14,12 +14,15 @@ use chrono::NaiveDate;
 /// Most sessions an imported card may have left, the same bound as a card type's sessions.
 pub const MAX_SESSIONS_LEFT: u32 = 1_000;
 
-/// Why a row cannot be imported.
+/// The reason a row cannot be imported.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
     /// More fields than the header has columns, most often a separator typed inside a field
     /// that is not quoted.
-    FieldCount { found: usize, expected: usize },
+    FieldCount {
+        found: usize,
+        expected: usize,
+    },
     /// A quote inside an unquoted field, or text after a closing quote.
     StrayQuote,
     /// A quoted field that never ends, which would swallow the rest of the file.
@@ -67,13 +70,13 @@ pub struct RowWarning {
     pub warning: Warning,
 }
 
-/// A card the member holds in the tool they come from.
+/// A card the member has now, in the tool they come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CardInput {
     pub type_name: String,
     /// Header of the card type column, for messages.
     pub type_column: Option<String>,
-    /// Sessions left; the card type's sessions when the file does not say.
+    /// Sessions left, or `None` for the card type's sessions when the file gives none.
     pub sessions_left: Option<u32>,
     pub expires_on: Option<NaiveDate>,
     pub amount_cents: Option<i64>,
@@ -256,7 +259,10 @@ fn read_card(reader: &mut RowReader) -> CardColumns {
         match sessions_text.parse::<u32>() {
             Ok(sessions) if sessions <= MAX_SESSIONS_LEFT => Some(sessions),
             _ => {
-                reader.fail(Field::SessionsLeft, Problem::Sessions(sessions_text.clone()));
+                reader.fail(
+                    Field::SessionsLeft,
+                    Problem::Sessions(sessions_text.clone()),
+                );
                 None
             }
         }

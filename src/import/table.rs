@@ -21,7 +21,7 @@ impl Separator {
         }
     }
 
-    /// The separator as people name it: the character itself, or `tab`.
+    /// Returns the separator as people name it: the character itself, or `tab`.
     pub fn label(self) -> &'static str {
         match self {
             Separator::Semicolon => ";",
@@ -151,12 +151,15 @@ impl LineCounter {
     }
 }
 
-/// Pads a short row with empty fields; rejects a long one unless its extra fields are empty
-/// (a trailing separator), returning how many fields it had.
+/// Pads a short row with empty fields. A long row is rejected with its number of fields,
+/// unless its extra fields are empty because of a trailing separator.
 fn fit_to_header(record: &csv::StringRecord, columns: usize) -> Result<Vec<String>, usize> {
     let mut fields: Vec<String> = record.iter().map(str::to_owned).collect();
     if fields.len() > columns {
-        if fields[columns..].iter().any(|field| !field.trim().is_empty()) {
+        if fields[columns..]
+            .iter()
+            .any(|field| !field.trim().is_empty())
+        {
             return Err(fields.len());
         }
         fields.truncate(columns);
@@ -165,7 +168,7 @@ fn fit_to_header(record: &csv::StringRecord, columns: usize) -> Result<Vec<Strin
     Ok(fields)
 }
 
-/// Picks the separator that occurs most often in the first line, outside quotes; `;` wins ties
+/// Picks the separator that occurs most often in the first line, outside quotes. `;` wins ties
 /// because French spreadsheets use it, and a line with none of them is one column.
 fn detect_separator(text: &str) -> Separator {
     let mut counts = [0usize; 3];

@@ -18,7 +18,7 @@ use rand::SeedableRng;
 const CODES_PER_MEMBER: usize = 8;
 const SPARE_CODES: usize = 64;
 
-/// What an import wrote.
+/// The members and cards an import wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportOutcome {
     pub members: Vec<Member>,
@@ -36,9 +36,8 @@ impl Store {
     ) -> Result<ImportOutcome, StoreError> {
         let mut rng = rand_chacha::ChaCha8Rng::from_os_rng();
         let count = plan.create.len() * CODES_PER_MEMBER + SPARE_CODES;
-        let candidates: Vec<MemberCode> = (0..count)
-            .map(|_| MemberCode::generate(&mut rng))
-            .collect();
+        let candidates: Vec<MemberCode> =
+            (0..count).map(|_| MemberCode::generate(&mut rng)).collect();
 
         self.write(|tx| {
             let mut outcome = ImportOutcome {
@@ -66,9 +65,7 @@ impl Store {
                 tx.put(TreeName::Members, &id_key(id.0), &member)?;
                 tx.put(TreeName::MemberCodes, member.code.as_str().as_bytes(), &id)?;
                 if let Some(planned_card) = &planned.card {
-                    outcome
-                        .cards
-                        .push(put_card(tx, id, planned_card, context)?);
+                    outcome.cards.push(put_card(tx, id, planned_card, context)?);
                 }
                 outcome.members.push(member);
             }

@@ -64,7 +64,10 @@ fn draw_intro(frame: &mut Frame, catalog: &Catalog, theme: &Theme, area: Rect) {
     let lines = vec![
         Line::raw(catalog.t("import_screen.intro").to_owned()),
         Line::raw(""),
-        Line::from(Span::styled(catalog.t("import_screen.intro_keys"), theme.muted)),
+        Line::from(Span::styled(
+            catalog.t("import_screen.intro_keys"),
+            theme.muted,
+        )),
     ];
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }
@@ -119,7 +122,10 @@ fn draw_dry_run(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     };
     let mut lines = vec![Line::raw(report::file_line(catalog, file))];
     for missing in report::missing_field_lines(catalog, file) {
-        lines.push(Line::from(Span::styled(format!("✖ {missing}"), theme.error)));
+        lines.push(Line::from(Span::styled(
+            format!("✖ {missing}"),
+            theme.error,
+        )));
     }
     lines.push(Line::from(Span::styled(
         report::summary_line(catalog, plan),
@@ -147,7 +153,13 @@ fn draw_dry_run(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     );
 }
 
-fn draw_notice(frame: &mut Frame, state: &ImportState, catalog: &Catalog, theme: &Theme, area: Rect) {
+fn draw_notice(
+    frame: &mut Frame,
+    state: &ImportState,
+    catalog: &Catalog,
+    theme: &Theme,
+    area: Rect,
+) {
     let line = match (&state.notice, state.step) {
         (Some(notice), _) if notice.ok => {
             Line::from(Span::styled(format!("✔ {}", notice.text), theme.ok))
