@@ -568,3 +568,67 @@ fn cli_missing_file_is_an_error() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("/nonexistent/members.csv"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Messages in each language
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn dry_run_in_french_and_english() {
+    use carnet::i18n::{Catalog, Language};
+    use carnet::import::report::dry_run_lines;
+
+    let folder = tempfile::tempdir().unwrap();
+    let store = club(folder.path());
+    let file = read("members-bad-row.csv");
+    let plan = plan(&store, &file);
+
+    let english = dry_run_lines(&Catalog::new(Language::En), &file, &plan).join("\n");
+    assert!(english.contains("Members to create: 5"), "{english}");
+    assert!(english.contains("line 4: 8 fields where the header has 7"), "{english}");
+    assert!(english.contains("\"Yoga 10 cours\", rows: 1"), "{english}");
+
+    let french = dry_run_lines(&Catalog::new(Language::Fr), &file, &plan).join("\n");
+    assert!(french.contains("Adhérents à créer : 5"), "{french}");
+    assert!(french.contains("ligne 4 : 8 champs alors que l’en-tête a 7 colonnes"), "{french}");
+    assert!(french.contains("ligne 7, colonne « Téléphone »"), "{french}");
+}
+
+#[test]
+fn imported_event_in_card_history() {
+    use carnet::i18n::{Catalog, Language};
+
+    let folder = tempfile::tempdir().unwrap();
+    let store = club(folder.path());
+    let file = read_text("Nom;Prénom;Carnet;Séances restantes\nDupont;Marie;10 séances adulte;7\n");
+    let outcome = commit(&store, &plan(&store, &file));
+    let event = store.events_of_card(outcome.cards[0].id).unwrap().remove(0);
+    let zone = chrono_tz::Europe::Paris;
+
+    let english = carnet::messages::ledger_line(&Catalog::new(Language::En), &event, zone, &[]);
+    assert!(english.contains("imported with 7 sessions left"), "{english}");
+    let french = carnet::messages::ledger_line(&Catalog::new(Language::Fr), &event, zone, &[]);
+    assert!(french.contains("importé avec 7 séances restantes"), "{french}");
+}
+
+#[test]
+fn checkin_after_import_uses_balance() {
+    let folder = tempfile::tempdir().unwrap();
+    let store = club(folder.path());
+    let file = read_text("Nom;Prénom;Carnet;Séances restantes\nDupont;Marie;10 séances adulte;2\n");
+    let outcome = commit(&store, &plan(&store, &file));
+    let member = &outcome.members[0];
+
+    let settings = common::settings(&folder.path().join("db"), carnet::i18n::Language::En);
+    let clock = common::clock(paris(2026, 12, 4, 18, 0, 0));
+    let request = carnet::desk::ScanRequest {
+        activity: None,
+        charge_again: false,
+    };
+    carnet::desk::check_in_scan(&store, &settings, &clock, member.code.as_str(), request)
+        .unwrap()
+        .expect("a scan result");
+    let card = store.card(outcome.cards[0].id).unwrap().unwrap();
+    assert_eq!(card.sessions_remaining, 1);
+    assert!(store.verify_balances().unwrap().is_empty());
+}

@@ -7,7 +7,7 @@ use crate::domain::member::{Member, MemberId, NewMember};
 use crate::domain::member_form::likely_duplicates;
 use crate::domain::pricing::fold;
 use chrono::NaiveDate;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// A card to create for an imported member, with the balance it arrives with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,18 +78,91 @@ impl ImportPlan {
     }
 }
 
-/// Tells whether a row is the same member as an existing one, so that importing a file twice
-/// creates no member twice: the same first and last name (ignoring case and accents), and the
-/// same e-mail and birth date, both missing counting as the same.
-pub fn is_same_member(row: &NewMember, member: &Member) -> bool {
-    fold(&row.first_name) == fold(&member.first_name)
-        && fold(&row.last_name) == fold(&member.last_name)
-        && lowercase(row.email.as_deref()) == lowercase(member.email.as_deref())
-        && row.birth_date == member.birth_date
+/// The identity of a member for re-imports: first and last name folded (no case, no accents),
+/// e-mail in lower case, and birth date. Two rows or members with equal identities are the same
+/// member, so importing a file twice creates no member twice. A missing e-mail or birth date
+/// equals another missing one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Identity {
+    first_name: String,
+    last_name: String,
+    email: Option<String>,
+    birth_date: Option<NaiveDate>,
 }
 
-fn lowercase(email: Option<&str>) -> Option<String> {
-    email.map(str::to_lowercase)
+impl Identity {
+    fn of(first_name: &str, last_name: &str, email: Option<&str>, birth: Option<NaiveDate>) -> Self {
+        Identity {
+            first_name: fold(first_name),
+            last_name: fold(last_name),
+            email: email.map(str::to_lowercase),
+            birth_date: birth,
+        }
+    }
+
+    fn of_row(member: &NewMember) -> Self {
+        Self::of(
+            &member.first_name,
+            &member.last_name,
+            member.email.as_deref(),
+            member.birth_date,
+        )
+    }
+
+    fn of_member(member: &Member) -> Self {
+        Self::of(
+            &member.first_name,
+            &member.last_name,
+            member.email.as_deref(),
+            member.birth_date,
+        )
+    }
+}
+
+/// Tells whether a row is the same member as an existing one (see [`Identity`]).
+pub fn is_same_member(row: &NewMember, member: &Member) -> bool {
+    Identity::of_row(row) == Identity::of_member(member)
+}
+
+/// The existing members by identity, by folded name and by e-mail, so that each row is
+/// compared with a few candidates rather than with the whole club.
+struct MemberIndex<'a> {
+    by_identity: HashMap<Identity, &'a Member>,
+    by_name: HashMap<(String, String), Vec<&'a Member>>,
+    by_email: HashMap<String, Vec<&'a Member>>,
+}
+
+impl<'a> MemberIndex<'a> {
+    fn new(members: &'a [Member]) -> Self {
+        let mut index = MemberIndex {
+            by_identity: HashMap::with_capacity(members.len()),
+            by_name: HashMap::with_capacity(members.len()),
+            by_email: HashMap::new(),
+        };
+        for member in members {
+            let identity = Identity::of_member(member);
+            let name = (identity.first_name.clone(), identity.last_name.clone());
+            if let Some(email) = &identity.email {
+                index.by_email.entry(email.clone()).or_default().push(member);
+            }
+            index.by_name.entry(name).or_default().push(member);
+            index.by_identity.entry(identity).or_insert(member);
+        }
+        index
+    }
+
+    /// Lists the members with the same folded name or the same e-mail as `identity`, which
+    /// are the only ones [`likely_duplicates`] can return.
+    fn candidates(&self, identity: &Identity) -> Vec<&'a Member> {
+        let name = (identity.first_name.clone(), identity.last_name.clone());
+        let mut candidates: Vec<&Member> = self.by_name.get(&name).cloned().unwrap_or_default();
+        if let Some(same_email) = identity.email.as_ref().and_then(|e| self.by_email.get(e)) {
+            candidates.extend(same_email.iter().copied());
+        }
+        candidates.sort_by_key(|member| member.id);
+        candidates.dedup_by_key(|member| member.id);
+        candidates
+    }
 }
 
 /// Compares the readable rows with the database and decides what each creates.
@@ -104,9 +177,21 @@ pub fn plan_import(
         problems: problems.to_vec(),
         ..ImportPlan::default()
     };
+    let index = MemberIndex::new(members);
+    let mut planned: HashMap<Identity, u64> = HashMap::new();
     for row in rows {
         plan.warnings.extend(row.warnings.iter().cloned());
-        if let Some(reason) = skip_reason(row, members, &plan.create) {
+        let identity = Identity::of_row(&row.member);
+        let skip = match (index.by_identity.get(&identity), planned.get(&identity)) {
+            (Some(member), _) => Some(SkipReason::InDatabase {
+                code: member.code.as_str().to_owned(),
+            }),
+            (None, Some(first_line)) => Some(SkipReason::RepeatedInFile {
+                first_line: *first_line,
+            }),
+            (None, None) => None,
+        };
+        if let Some(reason) = skip {
             plan.skipped.push(SkippedRow {
                 line: row.line,
                 name: format!("{} {}", row.member.first_name, row.member.last_name),
@@ -114,11 +199,13 @@ pub fn plan_import(
             });
             continue;
         }
+        planned.insert(identity.clone(), row.line);
+
         let card = row
             .card
             .as_ref()
             .and_then(|card| plan_card(card, row.line, card_types, today, &mut plan));
-        let duplicates = likely_duplicates(&row.member, members, None)
+        let duplicates = likely_duplicates(&row.member, index.candidates(&identity), None)
             .into_iter()
             .map(|member| DuplicateOf {
                 id: member.id,
@@ -135,27 +222,6 @@ pub fn plan_import(
     }
     plan.warnings.sort_by_key(|warning| warning.line);
     plan
-}
-
-fn skip_reason(
-    row: &ImportRow,
-    members: &[Member],
-    planned: &[PlannedMember],
-) -> Option<SkipReason> {
-    if let Some(member) = members.iter().find(|m| is_same_member(&row.member, m)) {
-        return Some(SkipReason::InDatabase {
-            code: member.code.as_str().to_owned(),
-        });
-    }
-    let earlier = planned.iter().find(|planned| {
-        fold(&planned.member.first_name) == fold(&row.member.first_name)
-            && fold(&planned.member.last_name) == fold(&row.member.last_name)
-            && lowercase(planned.member.email.as_deref()) == lowercase(row.member.email.as_deref())
-            && planned.member.birth_date == row.member.birth_date
-    })?;
-    Some(SkipReason::RepeatedInFile {
-        first_line: earlier.line,
-    })
 }
 
 /// Matches the card's type by name, ignoring case and accents, preferring a type on sale.
