@@ -585,13 +585,22 @@ fn dry_run_in_french_and_english() {
 
     let english = dry_run_lines(&Catalog::new(Language::En), &file, &plan).join("\n");
     assert!(english.contains("Members to create: 5"), "{english}");
-    assert!(english.contains("line 4: 8 fields where the header has 7"), "{english}");
+    assert!(
+        english.contains("line 4: 8 fields where the header has 7"),
+        "{english}"
+    );
     assert!(english.contains("\"Yoga 10 cours\", rows: 1"), "{english}");
 
     let french = dry_run_lines(&Catalog::new(Language::Fr), &file, &plan).join("\n");
     assert!(french.contains("Adhérents à créer : 5"), "{french}");
-    assert!(french.contains("ligne 4 : 8 champs alors que l’en-tête a 7 colonnes"), "{french}");
-    assert!(french.contains("ligne 7, colonne « Téléphone »"), "{french}");
+    assert!(
+        french.contains("ligne 4 : 8 champs alors que l’en-tête a 7 colonnes"),
+        "{french}"
+    );
+    assert!(
+        french.contains("ligne 7, colonne « Téléphone »"),
+        "{french}"
+    );
 }
 
 #[test]
@@ -606,9 +615,15 @@ fn imported_event_in_card_history() {
     let zone = chrono_tz::Europe::Paris;
 
     let english = carnet::messages::ledger_line(&Catalog::new(Language::En), &event, zone, &[]);
-    assert!(english.contains("imported with 7 sessions left"), "{english}");
+    assert!(
+        english.contains("imported with 7 sessions left"),
+        "{english}"
+    );
     let french = carnet::messages::ledger_line(&Catalog::new(Language::Fr), &event, zone, &[]);
-    assert!(french.contains("importé avec 7 séances restantes"), "{french}");
+    assert!(
+        french.contains("importé avec 7 séances restantes"),
+        "{french}"
+    );
 }
 
 #[test]

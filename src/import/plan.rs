@@ -91,7 +91,12 @@ struct Identity {
 }
 
 impl Identity {
-    fn of(first_name: &str, last_name: &str, email: Option<&str>, birth: Option<NaiveDate>) -> Self {
+    fn of(
+        first_name: &str,
+        last_name: &str,
+        email: Option<&str>,
+        birth: Option<NaiveDate>,
+    ) -> Self {
         Identity {
             first_name: fold(first_name),
             last_name: fold(last_name),
@@ -143,7 +148,11 @@ impl<'a> MemberIndex<'a> {
             let identity = Identity::of_member(member);
             let name = (identity.first_name.clone(), identity.last_name.clone());
             if let Some(email) = &identity.email {
-                index.by_email.entry(email.clone()).or_default().push(member);
+                index
+                    .by_email
+                    .entry(email.clone())
+                    .or_default()
+                    .push(member);
             }
             index.by_name.entry(name).or_default().push(member);
             index.by_identity.entry(identity).or_insert(member);

@@ -29,6 +29,8 @@ impl Store {
     /// Creates every member and card of `plan` in one transaction: either all of them are
     /// written or, on any error, none is. A card's balance arrives as one `Imported` ledger
     /// event, so the ledger still adds up to every stored balance.
+    // NOTE: sled keeps a transaction's writes in memory until it commits, so the size of a file
+    // imported at once is bounded by memory. Only files of a few thousand rows were tried.
     pub fn import_members(
         &self,
         plan: &ImportPlan,
