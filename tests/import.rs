@@ -41,7 +41,7 @@ fn plan(store: &Store, file: &ReadFile) -> ImportPlan {
     plan_import(&file.rows, &file.problems, &members, &card_types, today())
 }
 
-/// A club whose card types carry the names used in the French test files.
+/// Opens a club whose card types have the names used in the French test files.
 fn club(folder: &Path) -> Store {
     let store = open(&folder.join("db"));
     card_type(&store, "10 séances adulte", 10, Validity::Months(12));

@@ -212,7 +212,7 @@ fn confirmed_import_written_once() {
     assert_eq!(store.member_count(), 6);
     assert!(store.verify_balances().unwrap().is_empty());
 
-    // The same file again creates nobody.
+    // The same file again creates no member.
     app.update(Action::Submit);
     app.update(Action::Submit);
     let plan = app.import.plan.as_ref().unwrap();
