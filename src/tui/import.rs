@@ -72,7 +72,7 @@ impl ImportState {
 
     fn read(&mut self, context: &ScreenContext) -> Result<(), StoreError> {
         let catalog = context.catalog;
-        let path = PathBuf::from(self.path.value().trim());
+        let path = typed_path(self.path.value());
         // A mapping file that fails to load leaves its error shown while the file is read
         // without it.
         self.notice = None;
@@ -319,6 +319,24 @@ impl ScreenState for ImportState {
     }
 }
 
+/// Reads a typed or pasted path: surrounding quotes, which terminals add when a file is
+/// dropped on them, are removed, and a leading `~/` is the home folder.
+fn typed_path(text: &str) -> PathBuf {
+    let trimmed = text.trim();
+    let unquoted = ['\'', '"']
+        .iter()
+        .find_map(|quote| {
+            trimmed
+                .strip_prefix(*quote)
+                .and_then(|rest| rest.strip_suffix(*quote))
+        })
+        .unwrap_or(trimmed);
+    match (unquoted.strip_prefix("~/"), dirs::home_dir()) {
+        (Some(rest), Some(home)) => home.join(rest),
+        _ => PathBuf::from(unquoted),
+    }
+}
+
 fn plan_against(
     store: &crate::store::Store,
     file: &ReadFile,
@@ -337,3 +355,18 @@ fn plan_against(
 
 /// Lines the dry run scrolls by with Page Up and Page Down.
 const PAGE: usize = 10;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_paths_cleaned() {
+        assert_eq!(typed_path("  a b.csv "), PathBuf::from("a b.csv"));
+        assert_eq!(typed_path("'/tmp/a b.csv'"), PathBuf::from("/tmp/a b.csv"));
+        assert_eq!(typed_path("\"/tmp/x.csv\""), PathBuf::from("/tmp/x.csv"));
+        if let Some(home) = dirs::home_dir() {
+            assert_eq!(typed_path("~/x.csv"), home.join("x.csv"));
+        }
+    }
+}
