@@ -10,6 +10,7 @@ pub mod decode;
 pub mod mapping;
 pub mod mapping_file;
 pub mod plan;
+pub mod preset;
 pub mod report;
 pub mod rows;
 pub mod table;
