@@ -7,6 +7,7 @@ mod data;
 mod export;
 mod export_all;
 mod files;
+mod import;
 mod import_all;
 mod logging;
 mod members;
@@ -140,6 +141,9 @@ pub enum Command {
     /// Members to inform before their card runs out or expires (Practice › Session cards)
     #[command(subcommand)]
     Inform(session_cards::InformCommand),
+    /// Bring members and their current cards from another tool's CSV file
+    #[command(subcommand)]
+    Import(import::Import),
     /// Write membership cards: CODE.png and CODE.svg for each code, and with --pdf A4 sheets
     PrintCard {
         /// Member codes, as printed under the QR code
@@ -379,6 +383,12 @@ fn run(cli: Cli, settings: &Settings, catalog: &Catalog) -> Result<ExitCode, Use
         Some(Command::Inform(command)) => {
             let store = open_store(&settings.database, settings, catalog)?;
             session_cards::inform(&store, settings, catalog, &clock, command)
+        }
+        Some(Command::Import(command)) => {
+            let store = open_store(&settings.database, settings, catalog)?;
+            let context = crate::desk::write_context(settings, &clock);
+            let today = settings.club_time.local_date(context.now);
+            import::run(&store, settings, catalog, command, &context, today)
         }
         Some(Command::PrintCard { codes, out, pdf }) => {
             let store = open_store(&settings.database, settings, catalog)?;

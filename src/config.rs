@@ -23,6 +23,7 @@ pub struct Config {
     pub export: ExportSection,
     pub inform: InformSection,
     pub backup: BackupSection,
+    pub import: ImportSection,
 }
 
 /// Thresholds of the Practice › Session cards filters and of the members to inform.
@@ -80,6 +81,14 @@ impl Default for BackupSection {
             keep: 7,
         }
     }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ImportSection {
+    /// File where the Import screen saves the column mapping; relative paths start from the
+    /// config file's folder. Default: import-mapping.toml in the user's carnet config folder.
+    pub mapping: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -212,6 +221,8 @@ pub struct Settings {
     pub backup_folder: Option<PathBuf>,
     /// Daily backups kept; 0 turns them off.
     pub backup_keep: u32,
+    /// File where the Import screen saves the column mapping it was given.
+    pub import_mapping: PathBuf,
     /// The config file read, if any.
     pub source: Option<PathBuf>,
 }
@@ -382,6 +393,15 @@ pub fn resolve(config: Config, source: Option<PathBuf>) -> Result<Settings, Conf
         });
     }
 
+    let import_mapping = match config.import.mapping {
+        Some(path) if path.is_absolute() => path,
+        Some(path) => base.join(path),
+        None => dirs::config_dir()
+            .unwrap_or_else(std::env::temp_dir)
+            .join("carnet")
+            .join("import-mapping.toml"),
+    };
+
     Ok(Settings {
         club_name: config.club.name,
         club_time: ClubTime::new(zone),
@@ -407,6 +427,7 @@ pub fn resolve(config: Config, source: Option<PathBuf>) -> Result<Settings, Conf
         inform_templates: config.inform.templates.map(from_base),
         backup_folder,
         backup_keep: config.backup.keep,
+        import_mapping,
         source,
     })
 }

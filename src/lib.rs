@@ -11,6 +11,7 @@ pub mod demo;
 pub mod desk;
 pub mod domain;
 pub mod i18n;
+pub mod import;
 pub mod messages;
 pub mod print;
 pub mod search;

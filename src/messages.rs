@@ -487,6 +487,16 @@ pub fn ledger_line(
                 ("reason", reason),
             ],
         ),
+        EventKind::Imported {
+            sessions,
+            price_cents,
+        } => catalog.tf(
+            "import.ledger_imported",
+            &[
+                ("sessions", sessions),
+                ("price", &catalog.money(*price_cents)),
+            ],
+        ),
     };
     format!("{when} · {what} · {}@{}", event.operator, event.terminal)
 }

@@ -8,6 +8,8 @@ pub mod app;
 pub(crate) mod fields;
 mod form_view;
 mod front_desk;
+pub mod import;
+mod import_view;
 pub mod input;
 pub mod keymap;
 pub mod members;

@@ -209,6 +209,16 @@ fn payment_events_v1() {
     check("payment_methods_v1", &PaymentMethod::ALL.to_vec());
 }
 
+/// The balance a card brought by `carnet import` arrives with.
+#[test]
+fn imported_event_v1() {
+    let kind = EventKind::Imported {
+        sessions: 7,
+        price_cents: 8_500,
+    };
+    check("event_imported_v1", &event(300, kind));
+}
+
 #[test]
 fn journal_writes_v1() {
     let writes = vec![

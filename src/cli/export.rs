@@ -328,6 +328,10 @@ pub(crate) fn ledger_row(event: crate::domain::LedgerEvent) -> LedgerRow {
             row.payment_method = Some(method.code());
             row.reason = Some(reason);
         }
+        EventKind::Imported { price_cents, .. } => {
+            row.kind = "imported";
+            row.amount_cents = Some(price_cents);
+        }
     }
     row
 }

@@ -66,6 +66,12 @@ pub enum EventKind {
         amount_cents: i64,
         reason: String,
     },
+    /// A card brought from another tool by `carnet import`, with the sessions it had left
+    /// there. It stands in for the sale, which happened before Carnet.
+    Imported {
+        sessions: u32,
+        price_cents: i64,
+    },
 }
 
 impl LedgerEvent {
@@ -76,6 +82,7 @@ impl LedgerEvent {
             EventKind::SessionUsed { .. } => -1,
             EventKind::SessionReverted { .. } => 1,
             EventKind::Adjusted { delta, .. } => i64::from(*delta),
+            EventKind::Imported { sessions, .. } => i64::from(*sessions),
             EventKind::ExpiryChanged { .. }
             | EventKind::Cancelled { .. }
             | EventKind::Paid { .. }

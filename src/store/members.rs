@@ -138,7 +138,7 @@ impl Store {
     }
 }
 
-fn free_code(tx: &TxView, candidates: &[MemberCode]) -> TxResult<MemberCode> {
+pub(crate) fn free_code(tx: &TxView, candidates: &[MemberCode]) -> TxResult<MemberCode> {
     for code in candidates {
         if tx
             .get::<MemberId>(TreeName::MemberCodes, code.as_str().as_bytes())?

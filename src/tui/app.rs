@@ -1,5 +1,6 @@
 //! Application state and `update`, the only place state changes. Drawing reads it.
 
+use super::import::ImportState;
 use super::keymap::{Command, KeyScope, Keymap};
 use super::members::MembersState;
 use super::pricing::PricingState;
@@ -24,6 +25,8 @@ pub enum Screen {
     Pricing,
     SessionCards,
     Reports,
+    /// Reading members from a CSV file, reached from Members; not in the sidebar.
+    Import,
 }
 
 impl Screen {
@@ -126,6 +129,7 @@ pub struct App<'a> {
     pub session_cards: SessionCardsState,
     /// The screen a profile was opened from, to go back to when it closes.
     profile_opened_from: Option<Screen>,
+    pub import: ImportState,
     pub bell_pending: bool,
     pub quit: bool,
     /// Whether the daily backup runs when the club's day changes; [`App::daily_backup`]
@@ -166,6 +170,7 @@ impl<'a> App<'a> {
             members: MembersState::default(),
             session_cards: SessionCardsState::default(),
             profile_opened_from: None,
+            import: ImportState::default(),
             bell_pending: false,
             quit: false,
             daily_backups: false,
@@ -296,6 +301,7 @@ impl<'a> App<'a> {
             Screen::Pricing => &mut self.pricing,
             Screen::Members => &mut self.members,
             Screen::SessionCards => &mut self.session_cards,
+            Screen::Import => &mut self.import,
             _ => return None,
         };
         Some((screen, context))
@@ -313,6 +319,25 @@ impl<'a> App<'a> {
             self.members.show_profile(self.store, member_id)?;
             self.members.select_card(card_id);
             self.profile_opened_from = Some(Screen::SessionCards);
+        }
+        if self.screen == Screen::Import {
+            self.after_import_change()?;
+        }
+        Ok(())
+    }
+
+    /// Plans the import again after a mapping change, rebuilds the member search after a
+    /// write, and goes back to Members when the Import screen is left.
+    fn after_import_change(&mut self) -> Result<(), StoreError> {
+        self.import.refresh(self.store)?;
+        if std::mem::take(&mut self.import.members_changed) {
+            // The search index is rebuilt from the database when Members opens next.
+            self.members = MembersState::default();
+        }
+        if std::mem::take(&mut self.import.leave) {
+            self.go(Screen::Members);
+            let today = self.today();
+            self.members.open(self.store, today)?;
         }
         Ok(())
     }
@@ -381,6 +406,7 @@ impl<'a> App<'a> {
                 CardsMode::Cards => KeyScope::SessionCards,
                 CardsMode::ToInform => KeyScope::ToInform,
             }),
+            Screen::Import => Some(KeyScope::Import),
             _ => None,
         }
     }
@@ -466,6 +492,12 @@ impl<'a> App<'a> {
                 self.go(Screen::SessionCards);
                 self.open_session_cards()?;
             }
+            Command::Import => {
+                self.go(Screen::Import);
+                let today = self.today();
+                self.import
+                    .open(self.settings.import_mapping.clone(), today);
+            }
             Command::Reports => self.go(Screen::Reports),
             Command::NextActivity => self.next_activity(),
             Command::ChargeAgain => self.charge_again()?,
@@ -488,7 +520,9 @@ impl<'a> App<'a> {
             | Command::Export
             | Command::ToInform
             | Command::MarkInformed
-            | Command::WriteEmails => {
+            | Command::WriteEmails
+            | Command::SaveMapping
+            | Command::NextPreset => {
                 if let Some((screen, context)) = self.screen_parts() {
                     screen.command(command, &context)?;
                     self.after_screen_change()?;

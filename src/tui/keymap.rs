@@ -49,6 +49,12 @@ pub enum Command {
     Backup,
     /// Erase the personal details of the member shown, after a confirmation.
     Erase,
+    /// Open the Import screen, to read members from a CSV file.
+    Import,
+    /// Save the Import screen's column mapping.
+    SaveMapping,
+    /// Read the file again with the next preset layout.
+    NextPreset,
 }
 
 /// The screen a binding applies to; bindings without a scope apply everywhere.
@@ -60,6 +66,7 @@ pub enum KeyScope {
     MemberProfile,
     SessionCards,
     ToInform,
+    Import,
 }
 
 #[derive(Debug, Clone, Deserialize)]

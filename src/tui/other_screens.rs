@@ -28,7 +28,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, screen: Screen, area: R
             catalog.tf("other.cards_count", &[("count", &store.card_count())]),
             "carnet export cards",
         ),
-        Screen::Reports | Screen::FrontDesk => (
+        Screen::Reports | Screen::FrontDesk | Screen::Import => (
             catalog.tf("other.events_count", &[("count", &store.ledger_len())]),
             "carnet export ledger",
         ),

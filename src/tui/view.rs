@@ -4,7 +4,9 @@
 use super::app::{App, Panel, Popup, Screen};
 use super::keymap::{Binding, Command, KeyScope};
 use super::theme::Theme;
-use super::{front_desk, members_view, other_screens, pricing_view, session_cards_view};
+use super::{
+    front_desk, import_view, members_view, other_screens, pricing_view, session_cards_view,
+};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -40,6 +42,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         Screen::Pricing => pricing_view::draw(frame, app, theme, main),
         Screen::Members => members_view::draw(frame, app, theme, main),
         Screen::SessionCards => session_cards_view::draw(frame, app, theme, main),
+        Screen::Import => import_view::draw(frame, app, theme, main),
         other => other_screens::draw(frame, app, theme, other, main),
     }
 
@@ -103,6 +106,7 @@ pub fn screen_title<'a>(app: &'a App, screen: Screen) -> &'a str {
         Screen::Pricing => "screen.pricing",
         Screen::SessionCards => "screen.session_cards",
         Screen::Reports => "screen.reports",
+        Screen::Import => "import_screen.title",
     };
     app.catalog.t(key)
 }
@@ -192,6 +196,7 @@ fn draw_help(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         Screen::Pricing => Some(KeyScope::Pricing),
         Screen::Members if app.members.in_profile() => Some(KeyScope::MemberProfile),
         Screen::Members => Some(KeyScope::Members),
+        Screen::Import => Some(KeyScope::Import),
         _ => None,
     };
     for binding in app
