@@ -2,11 +2,11 @@
 //! language's formats for dates, times and money.
 
 use chrono::{DateTime, NaiveDate, TimeZone};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fmt::Display;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
     En,
@@ -25,6 +25,23 @@ impl Language {
             Language::Fr
         } else {
             Language::En
+        }
+    }
+
+    /// Reads a language as staff or a file write it: `fr`, `français`, `French`, `en`, ….
+    pub fn parse(text: &str) -> Option<Language> {
+        match crate::domain::pricing::fold(text).as_str() {
+            "fr" | "fra" | "francais" | "french" => Some(Language::Fr),
+            "en" | "eng" | "anglais" | "english" => Some(Language::En),
+            _ => None,
+        }
+    }
+
+    /// The two-letter code: `fr` or `en`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::Fr => "fr",
+            Language::En => "en",
         }
     }
 

@@ -502,7 +502,8 @@ pub fn ledger_line(
 }
 
 /// Returns the error of each member form field in words, in field order.
-pub fn member_errors(catalog: &Catalog, errors: &MemberErrors) -> [Option<String>; 7] {
+/// The error of each member form field, in the form's order.
+pub fn member_errors(catalog: &Catalog, errors: &MemberErrors) -> [Option<String>; 8] {
     let name = |missing: bool, too_long: bool| {
         if missing {
             Some(catalog.t("members.error_required").to_owned())
@@ -534,6 +535,10 @@ pub fn member_errors(catalog: &Catalog, errors: &MemberErrors) -> [Option<String
             ),
         }),
         None,
+        errors
+            .language
+            .as_ref()
+            .map(|text| catalog.tf("members.error_language", &[("text", text)])),
         None,
     ]
 }

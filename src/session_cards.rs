@@ -248,6 +248,7 @@ pub fn write_inform_csv<W: Write>(
             "inform.col_last_name",
             "inform.col_email",
             "inform.col_phone",
+            "inform.col_language",
             "inform.col_reason",
         ]
         .map(|key| catalog.t(key)),
@@ -260,6 +261,10 @@ pub fn write_inform_csv<W: Write>(
             owner.last_name.clone(),
             owner.email.clone().unwrap_or_default(),
             owner.phone.clone().unwrap_or_default(),
+            owner
+                .language
+                .map(|language| language.code().to_owned())
+                .unwrap_or_default(),
             reasons_text(catalog, &entry.reasons),
         ])?;
     }
@@ -364,7 +369,7 @@ pub struct EmailSettings<'a> {
     pub from: &'a str,
     pub club_name: &'a str,
     pub templates: Option<&'a Path>,
-    /// The language of members whose own language Carnet does not know.
+    /// The language of members whose own language staff did not set.
     pub language: Language,
     pub now: chrono::DateTime<chrono::Utc>,
 }
@@ -385,11 +390,20 @@ pub fn write_emails(
     let from: Mailbox = settings.from.parse().map_err(|_| EmailError::BadSender {
         address: settings.from.to_owned(),
     })?;
-    // NOTE: members have no language of their own yet, so every e-mail is written in the
-    // club's language; the template of each language is ready for when they do.
-    let language = settings.language;
-    let template = Template::load(settings.templates, language)?;
-    let catalog = Catalog::new(language);
+    // The templates of the languages needed are read first, so that a missing one stops
+    // before any file is written.
+    let language_of = |entry: &ToInform| {
+        overview.owners[entry.owner as usize]
+            .language
+            .unwrap_or(settings.language)
+    };
+    let mut templates: Vec<(Language, Template, Catalog)> = Vec::new();
+    for language in list.iter().map(language_of) {
+        if !templates.iter().any(|(known, _, _)| *known == language) {
+            let template = Template::load(settings.templates, language)?;
+            templates.push((language, template, Catalog::new(language)));
+        }
+    }
     crate::print::create_private_folder(folder).map_err(|source| EmailError::Write {
         path: folder.to_owned(),
         source,
@@ -409,7 +423,13 @@ pub fn write_emails(
             report.without_email.push(owner.name.clone());
             continue;
         };
-        let reasons = reasons_text(&catalog, &entry.reasons);
+        let language = language_of(entry);
+        let Some((_, template, catalog)) =
+            templates.iter().find(|(known, _, _)| *known == language)
+        else {
+            continue;
+        };
+        let reasons = reasons_text(catalog, &entry.reasons);
         let filled = template.fill(&[
             ("first_name", &owner.first_name),
             ("last_name", &owner.last_name),

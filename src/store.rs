@@ -26,6 +26,7 @@ pub use bulk::BulkLoader;
 pub use checkin::{CheckInOutcome, TodayCheckIn};
 pub use error::StoreError;
 pub use import::ImportOutcome;
+pub use members::MemberPrefs;
 pub use open::StoreOptions;
 pub use overview::{LastUse, NewContact};
 pub use personal::ERASED_FIRST_NAME;

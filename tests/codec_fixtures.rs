@@ -11,11 +11,14 @@ use carnet::domain::MemberCode;
 use carnet::domain::audit::{AuditAction, AuditChange, AuditEvent};
 use carnet::domain::card::{Card, CardId, CardState};
 use carnet::domain::card_type::{ActivityId, CardType, CardTypeId, Validity};
+use carnet::domain::inform::{Channel, Contact, ContactId, ContactReason, ReasonKind};
 use carnet::domain::ledger::{EventId, EventKind, LedgerEvent};
 use carnet::domain::member::{Category, Member, MemberId};
 use carnet::domain::sale::PaymentMethod;
+use carnet::i18n::Language;
 use carnet::store::codec;
 use carnet::store::journal::JournalWrite;
+use carnet::store::{LastUse, MemberPrefs};
 use common::{date, paris};
 use serde::{Serialize, de::DeserializeOwned};
 use std::fmt::Debug;
@@ -265,4 +268,48 @@ fn audit_member_erased_v1() {
         change: AuditChange::MemberErased { id: MemberId(42) },
     };
     check("audit_member_erased_v1", &event);
+}
+
+#[test]
+fn contact_v1() {
+    let contact = Contact {
+        id: ContactId(5),
+        member_id: MemberId(42),
+        at: paris(2026, 12, 4, 18, 45, 0),
+        operator: "accueil".to_owned(),
+        channel: Channel::InPerson,
+        note: "Rappel à la séance de jeudi".to_owned(),
+        reasons: vec![
+            ContactReason {
+                card: CardId(7),
+                kind: ReasonKind::LowBalance,
+            },
+            ContactReason {
+                card: CardId(7),
+                kind: ReasonKind::Expiring,
+            },
+        ],
+        newest_card: Some(CardId(7)),
+    };
+    check("contact_v1", &contact);
+}
+
+#[test]
+fn card_last_use_v1() {
+    let last_use = LastUse {
+        at: paris(2026, 12, 3, 19, 5, 0),
+        event: EventId(1_234),
+    };
+    check("card_last_use_v1", &last_use);
+}
+
+#[test]
+fn member_prefs_v1() {
+    check(
+        "member_prefs_v1",
+        &MemberPrefs {
+            language: Some(Language::En),
+        },
+    );
+    check("member_prefs_none_v1", &MemberPrefs { language: None });
 }

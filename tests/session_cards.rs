@@ -466,3 +466,73 @@ fn alerts_read_with_and_without_colour() {
         assert_eq!(background == Color::Yellow, coloured, "{line}");
     }
 }
+
+/// One e-mail per member with an address, in the member's own language or else the club's,
+/// with headers any mail program reads.
+#[test]
+fn emails_are_written_in_each_members_language() {
+    use carnet::domain::member::NewMember;
+    use carnet::session_cards::{EmailError, EmailSettings, write_emails};
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = club(dir.path());
+    let club_time = settings(&dir.path().join("db"), Language::Fr).club_time;
+    let overview = store.overview(&club_time).unwrap();
+    let marie = overview.owners[0].clone();
+    let yann = overview.owners[1].clone();
+    let mut details = NewMember::named(&marie.first_name, &marie.last_name);
+    details.email = Some("marie@exemple.fr".to_owned());
+    details.language = Some(Language::En);
+    store.update_member(marie.member_id, &details).unwrap();
+    let mut details = NewMember::named(&yann.first_name, &yann.last_name);
+    details.email = Some("yann@exemple.fr".to_owned());
+    store.update_member(yann.member_id, &details).unwrap();
+
+    let overview = store.overview(&club_time).unwrap();
+    let list = to_inform(
+        &overview,
+        today(),
+        &Thresholds::default(),
+        &Default::default(),
+    );
+    assert_eq!(list.len(), 2);
+    let codes = |id: carnet::domain::MemberId| format!("m{}", id.0);
+    let mut email_settings = EmailSettings {
+        from: "",
+        club_name: "Club Élan",
+        templates: None,
+        language: Language::Fr,
+        now: now(),
+    };
+    let out = dir.path().join("emails");
+    assert!(matches!(
+        write_emails(&out, &overview, &list, &codes, &email_settings),
+        Err(EmailError::NoSender)
+    ));
+    email_settings.from = "accueil@club-elan.fr";
+    let report = write_emails(&out, &overview, &list, &codes, &email_settings).unwrap();
+    assert_eq!(report.written, 2);
+
+    let read = |id: carnet::domain::MemberId| {
+        std::fs::read_to_string(out.join(format!("m{}.eml", id.0))).unwrap()
+    };
+    let english = read(marie.member_id);
+    assert!(
+        english.contains("To: \"Marie Dupont\" <marie@exemple.fr>"),
+        "{english}"
+    );
+    assert!(english.contains("Hello Marie,"), "{english}");
+    assert!(english.contains("2 sessions left"), "{english}");
+    let french = read(yann.member_id);
+    assert!(french.contains("Bonjour Yann,"), "{french}");
+    assert!(french.contains("expire le 08/12/2026"), "{french}");
+    // The subject names the club, with its accent encoded for mail headers.
+    assert!(french.contains("Subject: Club =?utf-8?"), "{french}");
+    let mode = std::fs::metadata(out.join(format!("m{}.eml", yann.member_id.0)))
+        .unwrap()
+        .permissions();
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777,
+        0o600
+    );
+}

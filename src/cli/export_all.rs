@@ -72,6 +72,17 @@ pub struct Counts {
     /// Absent from exports written before contacts existed.
     #[serde(default)]
     pub contacts: u64,
+    /// Absent from exports written before member languages existed.
+    #[serde(default)]
+    pub member_languages: u64,
+}
+
+/// A member's language, as `records/member_languages.json` holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberLanguage {
+    pub member_id: u64,
+    pub language: crate::i18n::Language,
 }
 
 impl Sequences {
@@ -108,6 +119,7 @@ pub fn write_all(
         ledger_events: write_records::<LedgerEvent>(store, folder, "ledger", TreeName::Ledger)?,
         audit_events: write_records::<AuditEvent>(store, folder, "audit", TreeName::Audit)?,
         contacts: write_records::<Contact>(store, folder, "contacts", TreeName::Contacts)?,
+        member_languages: write_member_languages(store, folder)?,
     };
     let csv_kinds = [
         (ExportKind::Members, "members"),
@@ -173,6 +185,26 @@ fn write_records<T: Serialize + serde::de::DeserializeOwned>(
     out.write_all(b"\n]\n")?;
     finish(out)?;
     Ok(count)
+}
+
+/// Writes `records/member_languages.json`: the member id is the key of the stored
+/// preference, so it is written beside the language.
+fn write_member_languages(store: &Store, folder: &Path) -> Result<u64, ExportError> {
+    let mut languages: Vec<MemberLanguage> = store
+        .member_languages()?
+        .into_iter()
+        .map(|(member, language)| MemberLanguage {
+            member_id: member.0,
+            language,
+        })
+        .collect();
+    languages.sort_by_key(|entry| entry.member_id);
+    let path = folder.join("records").join("member_languages.json");
+    let mut out = BufWriter::new(create_private_file(&path)?);
+    serde_json::to_writer(&mut out, &languages)?;
+    out.write_all(b"\n")?;
+    finish(out)?;
+    Ok(languages.len() as u64)
 }
 
 fn finish(out: BufWriter<std::fs::File>) -> Result<(), ExportError> {

@@ -1,12 +1,14 @@
 //! `carnet import-all DIR`: reads a full export (see `export_all`) into an empty database,
 //! keeping every id, and rebuilds the indexes from the records.
 
-use super::export_all::{EXPORT_FORMAT_NAME, EXPORT_VERSION, ExportManifest, MANIFEST_FILE};
+use super::export_all::{
+    EXPORT_FORMAT_NAME, EXPORT_VERSION, ExportManifest, MANIFEST_FILE, MemberLanguage,
+};
 use crate::domain::audit::{AuditChange, AuditEvent};
 use crate::domain::inform::Contact;
 use crate::domain::{Activity, Card, CardType, EventKind, LedgerEvent, Member, MemberId};
 use crate::store::keys::{TreeName, id_key, meta, pair_key};
-use crate::store::{RawLoader, Store, StoreError, codec};
+use crate::store::{MemberPrefs, RawLoader, Store, StoreError, codec};
 use serde::de::DeserializeOwned;
 use std::collections::HashSet;
 use std::io::BufReader;
@@ -38,6 +40,7 @@ struct ExportContent {
     ledger: Vec<LedgerEvent>,
     audit: Vec<AuditEvent>,
     contacts: Vec<Contact>,
+    member_languages: Vec<MemberLanguage>,
 }
 
 /// Reads the export in `folder` and writes it into `store`, which must be empty.
@@ -102,6 +105,16 @@ pub fn import_all(store: &Store, folder: &Path) -> Result<ExportManifest, Import
     for contact in &content.contacts {
         let key = pair_key(contact.member_id.0, contact.id.0);
         loader.put(TreeName::Contacts, &key, codec::encode(contact))?;
+    }
+    for entry in &content.member_languages {
+        let prefs = MemberPrefs {
+            language: Some(entry.language),
+        };
+        loader.put(
+            TreeName::MemberPrefs,
+            &id_key(entry.member_id),
+            codec::encode(&prefs),
+        )?;
     }
     for (key, value) in sequences_at_least_ids(&content) {
         loader.put(TreeName::Meta, key, codec::encode(&value))?;
@@ -171,11 +184,8 @@ fn read_export(folder: &Path) -> Result<ExportContent, ImportAllError> {
         ledger: read_records(folder, "ledger")?,
         audit: read_records(folder, "audit")?,
         // Exports written before contacts existed have no such file.
-        contacts: if folder.join("records").join("contacts.json").exists() {
-            read_records(folder, "contacts")?
-        } else {
-            Vec::new()
-        },
+        contacts: read_optional_records(folder, "contacts")?,
+        member_languages: read_optional_records(folder, "member_languages")?,
         manifest,
     };
     check_counts(folder, &content)?;
@@ -194,6 +204,11 @@ fn check_counts(folder: &Path, content: &ExportContent) -> Result<(), ImportAllE
         ("ledger", counts.ledger_events, content.ledger.len()),
         ("audit", counts.audit_events, content.audit.len()),
         ("contacts", counts.contacts, content.contacts.len()),
+        (
+            "member_languages",
+            counts.member_languages,
+            content.member_languages.len(),
+        ),
     ];
     for (name, announced, found) in pairs {
         if announced != found as u64 {
@@ -206,6 +221,18 @@ fn check_counts(folder: &Path, content: &ExportContent) -> Result<(), ImportAllE
         }
     }
     Ok(())
+}
+
+/// Reads a record file that exports written by an older Carnet do not have.
+fn read_optional_records<T: DeserializeOwned>(
+    folder: &Path,
+    name: &str,
+) -> Result<Vec<T>, ImportAllError> {
+    if folder.join("records").join(format!("{name}.json")).exists() {
+        read_records(folder, name)
+    } else {
+        Ok(Vec::new())
+    }
 }
 
 fn read_records<T: DeserializeOwned>(folder: &Path, name: &str) -> Result<Vec<T>, ImportAllError> {

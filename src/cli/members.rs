@@ -34,6 +34,9 @@ pub enum MembersCommand {
         category: String,
         #[arg(long, default_value = "")]
         notes: String,
+        /// The language the member reads e-mails in: fr or en [default: the club's]
+        #[arg(long, default_value = "")]
+        language: String,
         /// Create the member even when one with the same name and birth date, or the same
         /// e-mail, exists
         #[arg(long)]
@@ -85,6 +88,7 @@ pub fn run(
             birth_date,
             category,
             notes,
+            language,
             allow_duplicate,
         } => {
             let input = MemberInput {
@@ -95,6 +99,7 @@ pub fn run(
                 birth_date,
                 category,
                 notes,
+                language,
             };
             let valid = validate_member(&input, today).map_err(|errors| {
                 let fields = [
@@ -104,6 +109,7 @@ pub fn run(
                     "--phone",
                     "--birth-date",
                     "--category",
+                    "--language",
                     "--notes",
                 ];
                 let lines: Vec<String> = messages::member_errors(catalog, &errors)

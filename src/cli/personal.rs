@@ -48,6 +48,8 @@ struct MemberData {
     version: u32,
     exported_at: String,
     profile: MemberRow,
+    /// The language the member reads e-mails in, when staff set one: `fr` or `en`.
+    language: Option<&'static str>,
     cards: Vec<CardRow>,
     payments: Vec<PaymentRow>,
     attendance: Vec<AttendanceRow>,
@@ -124,7 +126,9 @@ fn collect(store: &Store, member: &Member, now: DateTime<Utc>) -> Result<MemberD
             note: contact.note,
         })
         .collect();
+    let language = store.member_language(member.id)?.map(|l| l.code());
     Ok(MemberData {
+        language,
         contacts,
         format: MEMBER_DATA_FORMAT,
         version: MEMBER_DATA_VERSION,

@@ -255,6 +255,7 @@ mod tests {
                 rank: i as u32,
                 email: None,
                 phone: None,
+                language: None,
             })
             .collect();
         Overview {

@@ -49,6 +49,8 @@ pub struct NewMember {
     pub birth_date: Option<NaiveDate>,
     pub category: Category,
     pub notes: String,
+    /// The language the member reads, for e-mails; `None` means the club's.
+    pub language: Option<crate::i18n::Language>,
 }
 
 impl NewMember {
@@ -61,6 +63,7 @@ impl NewMember {
             birth_date: None,
             category: Category::Adult,
             notes: String::new(),
+            language: None,
         }
     }
 }

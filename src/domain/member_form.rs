@@ -18,6 +18,8 @@ pub struct MemberInput {
     pub birth_date: String,
     pub category: String,
     pub notes: String,
+    /// `fr`, `en` or empty for the club's language.
+    pub language: String,
 }
 
 /// One error per invalid field; a field without error is `None`.
@@ -31,6 +33,8 @@ pub struct MemberErrors {
     pub email: Option<EmailError>,
     pub phone: Option<PhoneError>,
     pub birth_date: Option<BirthDateError>,
+    /// The language as typed, when it is neither French nor English.
+    pub language: Option<String>,
 }
 
 impl MemberErrors {
@@ -42,6 +46,7 @@ impl MemberErrors {
             && self.email.is_none()
             && self.phone.is_none()
             && self.birth_date.is_none()
+            && self.language.is_none()
     }
 }
 
@@ -101,6 +106,14 @@ pub fn validate_member(input: &MemberInput, today: NaiveDate) -> Result<ValidMem
             }
         };
 
+    let language = optional(&input.language).and_then(|text| {
+        let parsed = crate::i18n::Language::parse(text);
+        if parsed.is_none() {
+            errors.language = Some(text.to_owned());
+        }
+        parsed
+    });
+
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -113,6 +126,7 @@ pub fn validate_member(input: &MemberInput, today: NaiveDate) -> Result<ValidMem
             birth_date,
             category: parse_category(&input.category),
             notes: input.notes.trim().chars().take(MAX_NOTES_CHARS).collect(),
+            language,
         },
         phone_warning,
     })

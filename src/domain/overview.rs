@@ -167,6 +167,8 @@ pub struct Owner {
     pub rank: u32,
     pub email: Option<String>,
     pub phone: Option<String>,
+    /// The language the member reads, when staff set one.
+    pub language: Option<crate::i18n::Language>,
 }
 
 /// A card type's name and audience as sold, stored once for all cards that share them.
@@ -590,6 +592,7 @@ mod tests {
                 rank,
                 email: None,
                 phone: None,
+                language: None,
             })
             .collect();
         let mut rows = Vec::new();

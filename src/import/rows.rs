@@ -172,6 +172,9 @@ fn read_row(
         birth_date: reader.text(Field::BirthDate).to_owned(),
         category: reader.text(Field::Category).to_owned(),
         notes: reader.text(Field::Notes).to_owned(),
+        // NOTE: no import layout has a language column yet; imported members read e-mails
+        // in the club's language until staff set theirs on the member form.
+        language: String::new(),
     };
     let member = match validate_member(&input, today) {
         Ok(valid) => Some(valid),

@@ -16,6 +16,7 @@
 //! | `audit`        | audit event id (u64 BE)               | `AuditEvent`              |
 //! | `contacts`     | member id (u64 BE) ++ contact id      | `Contact`                 |
 //! | `card_last_use`| card id (u64 BE)                      | `LastUse`                 |
+//! | `member_prefs` | member id (u64 BE)                    | `MemberPrefs`             |
 //!
 //! Big-endian ids make sled's byte order the numeric order, so the ledger iterates oldest
 //! first and a prefix scan of `member_cards` lists one member's cards.
@@ -38,10 +39,11 @@ pub enum TreeName {
     Audit = 11,
     Contacts = 12,
     CardLastUse = 13,
+    MemberPrefs = 14,
 }
 
 impl TreeName {
-    pub const ALL: [TreeName; 14] = [
+    pub const ALL: [TreeName; 15] = [
         TreeName::Meta,
         TreeName::Members,
         TreeName::MemberCodes,
@@ -56,6 +58,7 @@ impl TreeName {
         TreeName::Audit,
         TreeName::Contacts,
         TreeName::CardLastUse,
+        TreeName::MemberPrefs,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -74,6 +77,7 @@ impl TreeName {
             TreeName::Audit => "audit",
             TreeName::Contacts => "contacts",
             TreeName::CardLastUse => "card_last_use",
+            TreeName::MemberPrefs => "member_prefs",
         }
     }
 

@@ -1,12 +1,14 @@
 //! Members, card types and activities.
 
-use super::keys::{TreeName, id_key, meta};
+use super::keys::{TreeName, id_key, id_of_key, meta};
 use super::tx::{TxResult, TxView};
-use super::{Store, StoreError, WriteContext};
+use super::{Store, StoreError, WriteContext, codec};
 use crate::domain::MemberCode;
 use crate::domain::card_type::{Activity, ActivityId, CardType, CardTypeId, Validity};
 use crate::domain::member::{Member, MemberId, NewMember, normalize_name};
+use crate::i18n::Language;
 use rand::SeedableRng;
+use std::collections::HashMap;
 
 /// Attempts at drawing an unused code before giving up (10 million codes exist).
 const CODE_ATTEMPTS: usize = 64;
@@ -41,6 +43,7 @@ impl Store {
             };
             tx.put(TreeName::Members, &id_key(id.0), &member)?;
             tx.put(TreeName::MemberCodes, member.code.as_str().as_bytes(), &id)?;
+            put_prefs(tx, id, new.language)?;
             Ok(member)
         })
     }
@@ -196,7 +199,47 @@ impl Store {
             member.category = details.category.clone();
             member.notes = details.notes.clone();
             tx.put(TreeName::Members, &id_key(id.0), &member)?;
+            put_prefs(tx, id, details.language)?;
             Ok(member)
         })
+    }
+
+    /// The language a member reads, when staff set one.
+    pub fn member_language(&self, id: MemberId) -> Result<Option<Language>, StoreError> {
+        let prefs: Option<MemberPrefs> = self.read(TreeName::MemberPrefs, &id_key(id.0))?;
+        Ok(prefs.and_then(|prefs| prefs.language))
+    }
+
+    /// Every member's language that staff set.
+    pub fn member_languages(&self) -> Result<HashMap<MemberId, Language>, StoreError> {
+        let mut languages = HashMap::new();
+        for entry in self.tree(TreeName::MemberPrefs).iter() {
+            let (key, value) = entry.map_err(|e| self.sled_error(e))?;
+            let prefs: MemberPrefs = codec::decode(&value)
+                .map_err(|source| StoreError::record(TreeName::MemberPrefs, &key, source))?;
+            if let (Some(id), Some(language)) = (id_of_key(&key), prefs.language) {
+                languages.insert(MemberId(id), language);
+            }
+        }
+        Ok(languages)
+    }
+}
+
+/// What staff set for a member besides the member record: kept apart so that adding a
+/// preference never changes the stored shape of `Member`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MemberPrefs {
+    pub language: Option<Language>,
+}
+
+/// Stores the member's preferences, or removes them when none is set.
+fn put_prefs(tx: &TxView, id: MemberId, language: Option<Language>) -> TxResult<()> {
+    match language {
+        Some(_) => tx.put(
+            TreeName::MemberPrefs,
+            &id_key(id.0),
+            &MemberPrefs { language },
+        ),
+        None => tx.remove(TreeName::MemberPrefs, &id_key(id.0)),
     }
 }

@@ -39,6 +39,7 @@ impl Store {
     pub fn overview(&self, club_time: &ClubTime) -> Result<Overview, StoreError> {
         let mut owners = Vec::new();
         let mut owner_slots: HashMap<MemberId, u32> = HashMap::new();
+        let languages = self.member_languages()?;
         for member in self.members() {
             let member: Member = member?;
             owner_slots.insert(member.id, owners.len() as u32);
@@ -50,6 +51,7 @@ impl Store {
                 rank: 0,
                 email: member.email,
                 phone: member.phone,
+                language: languages.get(&member.id).copied(),
             });
         }
 

@@ -41,6 +41,7 @@ impl Store {
             member.notes = String::new();
             member.archived = true;
             tx.put(TreeName::Members, &id_key(id.0), &member)?;
+            tx.remove(TreeName::MemberPrefs, &id_key(id.0))?;
             // Notes typed when staff told the member may name them; the dates and channels stay.
             for contact in &contacts {
                 let mut contact = contact.clone();

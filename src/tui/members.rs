@@ -17,14 +17,15 @@ use chrono::NaiveDate;
 use tui_input::{Input, InputRequest};
 
 /// Fields of the member form, in Tab order.
-pub const MEMBER_FIELDS: usize = 7;
+pub const MEMBER_FIELDS: usize = 8;
 pub const FIELD_FIRST_NAME: usize = 0;
 pub const FIELD_LAST_NAME: usize = 1;
 pub const FIELD_EMAIL: usize = 2;
 pub const FIELD_PHONE: usize = 3;
 pub const FIELD_BIRTH_DATE: usize = 4;
 pub const FIELD_CATEGORY: usize = 5;
-pub const FIELD_NOTES: usize = 6;
+pub const FIELD_LANGUAGE: usize = 6;
+pub const FIELD_NOTES: usize = 7;
 
 /// Matches shown in the list; typing narrows them.
 const RESULT_LIMIT: usize = 50;
@@ -283,7 +284,11 @@ impl Profile {
 }
 
 impl MemberForm {
-    fn new(original: Option<Member>, back: Option<Box<Profile>>) -> Self {
+    fn new(
+        original: Option<Member>,
+        language: Option<crate::i18n::Language>,
+        back: Option<Box<Profile>>,
+    ) -> Self {
         let mut inputs: [Input; MEMBER_FIELDS] = Default::default();
         if let Some(member) = &original {
             inputs[FIELD_FIRST_NAME] = Input::new(member.first_name.clone());
@@ -302,6 +307,8 @@ impl MemberForm {
                 crate::domain::Category::Other(label) => label.clone(),
             });
             inputs[FIELD_NOTES] = Input::new(member.notes.clone());
+            inputs[FIELD_LANGUAGE] =
+                Input::new(language.map(|l| l.code().to_owned()).unwrap_or_default());
         }
         Self {
             original,
@@ -323,6 +330,7 @@ impl MemberForm {
             phone: value(FIELD_PHONE),
             birth_date: value(FIELD_BIRTH_DATE),
             category: value(FIELD_CATEGORY),
+            language: value(FIELD_LANGUAGE),
             notes: value(FIELD_NOTES),
         }
     }
@@ -505,7 +513,7 @@ impl ScreenState for MembersState {
         match (command, &mut self.mode) {
             (Command::New, MembersMode::List) => {
                 self.notice = None;
-                self.mode = MembersMode::Form(Box::new(MemberForm::new(None, None)));
+                self.mode = MembersMode::Form(Box::new(MemberForm::new(None, None, None)));
             }
             (Command::ShowArchived, MembersMode::List) => {
                 self.include_archived = !self.include_archived;
@@ -516,8 +524,12 @@ impl ScreenState for MembersState {
                     return Ok(());
                 };
                 let member = profile.member.clone();
-                self.mode =
-                    MembersMode::Form(Box::new(MemberForm::new(Some(member), Some(profile))));
+                let language = context.store.member_language(member.id)?;
+                self.mode = MembersMode::Form(Box::new(MemberForm::new(
+                    Some(member),
+                    language,
+                    Some(profile),
+                )));
             }
             (Command::Sell, MembersMode::Profile(profile)) => {
                 let types = context

@@ -4,8 +4,8 @@
 use super::app::App;
 use super::form_view::draw_labelled_input;
 use super::members::{
-    FIELD_BIRTH_DATE, FIELD_EMAIL, FIELD_FIRST_NAME, FIELD_LAST_NAME, FIELD_PHONE, MEMBER_FIELDS,
-    MemberForm, MembersMode, Profile, ProfileSection,
+    FIELD_BIRTH_DATE, FIELD_EMAIL, FIELD_FIRST_NAME, FIELD_LANGUAGE, FIELD_LAST_NAME, FIELD_PHONE,
+    MEMBER_FIELDS, MemberForm, MembersMode, Profile, ProfileSection,
 };
 use super::profile_dialogs::{CardAction, CardDialog, ProfileDialog, SaleDialog};
 use super::session_cards::channel_key;
@@ -674,6 +674,7 @@ fn draw_form(frame: &mut Frame, app: &App, theme: &Theme, form: &MemberForm, are
         "members.field_phone",
         "members.field_birth_date",
         "members.field_category",
+        "members.field_language",
         "members.field_notes",
     ];
     let errors = messages::member_errors(catalog, &form.errors);
@@ -703,6 +704,7 @@ fn draw_form(frame: &mut Frame, app: &App, theme: &Theme, form: &MemberForm, are
             FIELD_EMAIL => catalog.t("members.hint_email"),
             FIELD_PHONE => catalog.t("members.hint_phone"),
             FIELD_BIRTH_DATE => catalog.t("members.hint_birth_date"),
+            FIELD_LANGUAGE => catalog.t("members.hint_language"),
             _ => "",
         };
         let below = Rect {
