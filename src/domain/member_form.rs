@@ -34,7 +34,7 @@ pub struct MemberErrors {
     pub phone: Option<PhoneError>,
     pub birth_date: Option<BirthDateError>,
     /// The language as typed, when it is neither French nor English.
-    pub language: Option<String>,
+    pub language: Option<Box<str>>,
 }
 
 impl MemberErrors {
@@ -109,7 +109,7 @@ pub fn validate_member(input: &MemberInput, today: NaiveDate) -> Result<ValidMem
     let language = optional(&input.language).and_then(|text| {
         let parsed = crate::i18n::Language::parse(text);
         if parsed.is_none() {
-            errors.language = Some(text.to_owned());
+            errors.language = Some(text.into());
         }
         parsed
     });
@@ -313,5 +313,20 @@ mod tests {
             .map(|m| m.id.0)
             .collect();
         assert_eq!(found, [2]);
+    }
+
+    #[test]
+    fn language_is_optional_and_named_when_unknown() {
+        let mut form = input("Zoé", "Martin");
+        assert_eq!(
+            validate_member(&form, today()).unwrap().member.language,
+            None
+        );
+        form.language = "Français".into();
+        let language = validate_member(&form, today()).unwrap().member.language;
+        assert_eq!(language, Some(crate::i18n::Language::Fr));
+        form.language = "breton".into();
+        let errors = validate_member(&form, today()).unwrap_err();
+        assert_eq!(errors.language.as_deref(), Some("breton"));
     }
 }
