@@ -159,7 +159,7 @@ fn draw_list(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     frame.render_widget(Paragraph::new(notice), notice_area);
 }
 
-fn phone_text(phone: &str) -> String {
+pub(super) fn phone_text(phone: &str) -> String {
     format_french(&Phone {
         e164: phone.to_owned(),
         warning: None,

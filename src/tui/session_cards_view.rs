@@ -3,6 +3,7 @@
 
 use super::app::App;
 use super::form_view::draw_labelled_input;
+use super::members_view::phone_text;
 use super::session_cards::{
     CardsDialog, CardsMode, MarkForm, THRESHOLD_FIELDS, ThresholdsForm, channel_key,
 };
@@ -24,6 +25,7 @@ const MEDIUM: u16 = 70;
 
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let state = &app.session_cards;
+    // Two lines for notices, which name the file written and may not fit on one.
     let [
         search_area,
         filter_area,
@@ -35,7 +37,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         Constraint::Length(1),
         Constraint::Min(4),
         Constraint::Length(1),
-        Constraint::Length(1),
+        Constraint::Length(2),
     ])
     .areas(area);
 
@@ -287,6 +289,8 @@ fn draw_to_inform(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let state = &app.session_cards;
     let zone = app.settings().club_time.zone;
     let wide = area.width >= WIDE;
+    // Narrow, the e-mail address gives its room to the name; the CSV export has it.
+    let narrow = area.width < MEDIUM;
     let height = usize::from(area.height.saturating_sub(3)).max(1);
     let offset = window_start(
         state.inform_offset.get(),
@@ -306,12 +310,16 @@ fn draw_to_inform(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             let owner = &state.overview.owners[entry.owner as usize];
             let selected = position == state.inform_selected;
             let marker = if selected { "▶ " } else { "  " };
-            let mut cells = vec![
-                format!("{marker}{}", owner.name),
-                owner.email.clone().unwrap_or_else(|| "—".to_owned()),
-                owner.phone.clone().unwrap_or_else(|| "—".to_owned()),
-                text::reasons_text(catalog, &entry.reasons),
-            ];
+            let phone = owner
+                .phone
+                .as_deref()
+                .map_or_else(|| "—".to_owned(), phone_text);
+            let mut cells = vec![format!("{marker}{}", owner.name)];
+            if !narrow {
+                cells.push(owner.email.clone().unwrap_or_else(|| "—".to_owned()));
+            }
+            cells.push(phone);
+            cells.push(text::reasons_text(catalog, &entry.reasons));
             if wide {
                 cells.push(
                     entry
@@ -327,18 +335,17 @@ fn draw_to_inform(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             };
             Row::new(cells.into_iter().map(Cell::from)).style(style)
         });
-    let mut header = vec![
-        catalog.t("inform.col_name"),
-        catalog.t("inform.col_email"),
+    let mut header = vec![catalog.t("inform.col_name")];
+    let mut widths = vec![Constraint::Fill(2)];
+    if !narrow {
+        header.push(catalog.t("inform.col_email"));
+        widths.push(Constraint::Fill(2));
+    }
+    header.extend([
         catalog.t("inform.col_phone"),
         catalog.t("inform.col_reason"),
-    ];
-    let mut widths = vec![
-        Constraint::Fill(2),
-        Constraint::Fill(2),
-        Constraint::Length(15),
-        Constraint::Fill(3),
-    ];
+    ]);
+    widths.extend([Constraint::Length(15), Constraint::Fill(3)]);
     if wide {
         header.push(catalog.t("inform.col_last_contact"));
         widths.push(Constraint::Length(12));
