@@ -12,6 +12,7 @@ pub mod domain;
 pub mod i18n;
 pub mod messages;
 pub mod print;
+pub mod reports;
 pub mod search;
 pub mod store;
 pub mod tui;

@@ -1,0 +1,132 @@
+//! Usage: sessions used in the period, over time, by card type, by activity, by weekday and
+//! hour, and how many members came. Reverted check-ins do not count.
+
+use super::facts::{FactKind, Facts};
+use super::period::Period;
+use crate::domain::ClubTime;
+use crate::domain::card_type::{ActivityId, CardTypeId};
+use chrono::{Datelike, Days, NaiveDate, Timelike};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// The width of one bar of the usage chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Day,
+    /// Weeks from Monday.
+    Week,
+    Month,
+}
+
+impl Step {
+    /// Picks days up to a month, weeks up to six months, months beyond.
+    pub fn for_period(period: &Period) -> Step {
+        match period.days() {
+            ..=31 => Step::Day,
+            32..=183 => Step::Week,
+            _ => Step::Month,
+        }
+    }
+
+    /// Returns the first day of the bar that contains `date`.
+    pub fn start_of(self, date: NaiveDate) -> NaiveDate {
+        match self {
+            Step::Day => date,
+            Step::Week => date - Days::new(u64::from(date.weekday().num_days_from_monday())),
+            Step::Month => date.with_day(1).unwrap_or(date),
+        }
+    }
+
+    fn next(self, date: NaiveDate) -> NaiveDate {
+        match self {
+            Step::Day => date + Days::new(1),
+            Step::Week => date + Days::new(7),
+            Step::Month => date
+                .checked_add_months(chrono::Months::new(1))
+                .unwrap_or(date + Days::new(31)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Usage {
+    /// Sessions used and not reverted.
+    pub sessions: u64,
+    /// Check-ins of the period that were reverted, shown apart.
+    pub reverted: u64,
+    pub members: u64,
+    pub step: Step,
+    /// Each bar's first day and its sessions, every bar of the period included.
+    pub buckets: Vec<(NaiveDate, u64)>,
+    /// Most used first.
+    pub by_type: Vec<(CardTypeId, u64)>,
+    /// Most used first; `None` is a check-in without a chosen activity.
+    pub by_activity: Vec<(Option<ActivityId>, u64)>,
+    /// Sessions by weekday (Monday first) and hour, on the club's clock.
+    pub grid: [[u64; 24]; 7],
+}
+
+impl Usage {
+    /// Returns the mean sessions per bar.
+    pub fn average(&self) -> f64 {
+        if self.buckets.is_empty() {
+            0.0
+        } else {
+            self.sessions as f64 / self.buckets.len() as f64
+        }
+    }
+}
+
+pub fn usage(facts: &Facts, reverted: &HashSet<u64>, period: &Period, club: &ClubTime) -> Usage {
+    let (start, end) = period.bounds(club);
+    let step = Step::for_period(period);
+    let mut buckets: BTreeMap<NaiveDate, u64> = BTreeMap::new();
+    let mut day = step.start_of(period.first);
+    while day <= period.last {
+        buckets.insert(day, 0);
+        day = step.next(day);
+    }
+    let mut by_type: HashMap<CardTypeId, u64> = HashMap::new();
+    let mut by_activity: HashMap<Option<ActivityId>, u64> = HashMap::new();
+    let mut members = HashSet::new();
+    let mut grid = [[0u64; 24]; 7];
+    let mut sessions = 0;
+    let mut reverted_count = 0;
+
+    // NOTE: events are in id order, which is time order unless a terminal's clock went back,
+    // so every event is tested rather than stopping at the first one past `end`.
+    for event in facts.events.iter().filter(|event| start <= event.at && event.at < end) {
+        let FactKind::Used { activity } = event.kind else {
+            continue;
+        };
+        if reverted.contains(&event.id) {
+            reverted_count += 1;
+            continue;
+        }
+        let card = facts.card(event);
+        let local = event.at.with_timezone(&club.zone);
+        sessions += 1;
+        *buckets.entry(step.start_of(local.date_naive())).or_default() += 1;
+        *by_type.entry(card.type_id).or_default() += 1;
+        *by_activity.entry(activity).or_default() += 1;
+        members.insert(card.member);
+        let weekday = local.weekday().num_days_from_monday() as usize;
+        grid[weekday][local.hour() as usize] += 1;
+    }
+    Usage {
+        sessions,
+        reverted: reverted_count,
+        members: members.len() as u64,
+        step,
+        buckets: buckets.into_iter().collect(),
+        by_type: most_first(by_type),
+        by_activity: most_first(by_activity),
+        grid,
+    }
+}
+
+/// Sorts counts from the largest, ties by key, so the order is stable.
+pub(super) fn most_first<K: Ord + Copy>(counts: HashMap<K, u64>) -> Vec<(K, u64)> {
+    let mut counts: Vec<(K, u64)> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    counts
+}
