@@ -8,6 +8,7 @@ mod logging;
 mod members;
 mod pricing;
 mod print;
+mod report;
 mod sales;
 
 use crate::config::Settings;
@@ -79,6 +80,18 @@ pub enum Command {
     },
     /// Recompute every balance from the ledger and report each difference
     Check,
+    /// Print a report (usage, sales, outstanding sessions, card life) over a period
+    Report {
+        what: crate::reports::ReportKind,
+        /// First day, included: 01/09/2026 or 2026-09-01 [default: the last 1 September]
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Last day, included [default: today]
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Csv)]
+        format: Format,
+    },
     /// Card types sold by the club (Finance › Pricing)
     #[command(name = "card-types", subcommand)]
     CardTypes(pricing::CardTypesCommand),
@@ -250,6 +263,25 @@ fn run(cli: Cli, settings: &Settings, catalog: &Catalog) -> Result<ExitCode, Use
                 Err(error) => Err(UserError(catalog.tf("error.export", &[("detail", &error)]))),
                 Ok(()) => Ok(ExitCode::SUCCESS),
             }
+        }
+        Some(Command::Report {
+            what,
+            from,
+            to,
+            format,
+        }) => {
+            let store = open_store(&settings.database, settings, catalog)?;
+            let today = settings.club_time.local_date(clock.now());
+            report::run(
+                &store,
+                settings,
+                catalog,
+                today,
+                what,
+                from.as_deref(),
+                to.as_deref(),
+                format,
+            )
         }
         Some(Command::Check) => {
             let store = open_store(&settings.database, settings, catalog)?;

@@ -3,7 +3,8 @@
 //!
 //! Layout, little-endian: a 64-byte header (magic, version, record count, the id and instant
 //! of the last event held, a CRC-32 of the records), then 48-byte records in ledger order. A
-//! card record comes before the first event of its card. New events are appended and the
+//! card record comes before the first event of its card, and events name their card by its
+//! position among the card records. New events are appended and the
 //! header rewritten after them. A file that fails any check is rebuilt from the ledger; it
 //! holds nothing that the ledger does not.
 
@@ -91,7 +92,7 @@ impl CachedFacts {
                 card_record(&self.facts.cards[next_card], &mut bytes);
                 next_card += 1;
             }
-            event_record(event, &self.facts.cards[event.card as usize].id, &mut bytes);
+            event_record(event, &mut bytes);
         }
         let mut file = OpenOptions::new()
             .create(true)
@@ -256,7 +257,9 @@ fn parse_records(bytes: &[u8]) -> Option<Facts> {
             });
             continue;
         }
-        let card = facts.card_index(CardId(b as u64))?;
+        let card = u32::try_from(b)
+            .ok()
+            .filter(|card| (*card as usize) < facts.cards.len())?;
         let method = || PaymentMethod::ALL.get(usize::from(record[1])).copied();
         let kind = match tag {
             TAG_SOLD => FactKind::Sold,
@@ -313,7 +316,12 @@ fn card_record(card: &CardFact, out: &mut Vec<u8>) {
     let mut record = [0u8; RECORD];
     record[0] = TAG_CARD;
     record[4..8].copy_from_slice(&card.sessions.to_le_bytes());
-    fill(&mut record, card.id.0, card.member.0 as i64, card.type_id.0 as i64);
+    fill(
+        &mut record,
+        card.id.0,
+        card.member.0 as i64,
+        card.type_id.0 as i64,
+    );
     record[32..40].copy_from_slice(&card.price_cents.to_le_bytes());
     record[40..48].copy_from_slice(&packed.to_le_bytes());
     out.extend_from_slice(&record);
@@ -323,7 +331,7 @@ fn date_or_min(date: Option<NaiveDate>) -> i32 {
     date.map_or(i32::MIN, |date| date.num_days_from_ce())
 }
 
-fn event_record(event: &EventFact, card: &CardId, out: &mut Vec<u8>) {
+fn event_record(event: &EventFact, out: &mut Vec<u8>) {
     let mut record = [0u8; RECORD];
     let (tag, method, value, extra) = match event.kind {
         FactKind::Sold => (TAG_SOLD, 0, 0, 0),
@@ -348,7 +356,12 @@ fn event_record(event: &EventFact, card: &CardId, out: &mut Vec<u8>) {
     };
     record[0] = tag;
     record[1] = method;
-    fill(&mut record, event.id, event.at.timestamp_micros(), card.0 as i64);
+    fill(
+        &mut record,
+        event.id,
+        event.at.timestamp_micros(),
+        i64::from(event.card),
+    );
     record[32..40].copy_from_slice(&value.to_le_bytes());
     record[40..48].copy_from_slice(&extra.to_le_bytes());
     out.extend_from_slice(&record);

@@ -5,8 +5,8 @@
 use super::facts::Facts;
 use super::period::Period;
 use super::replay::{CardState, Ending};
-use crate::domain::card_type::CardTypeId;
 use crate::domain::ClubTime;
+use crate::domain::card_type::CardTypeId;
 use chrono::Duration;
 use std::collections::HashMap;
 

@@ -43,13 +43,29 @@ impl CardFact {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FactKind {
     Sold,
-    Used { activity: Option<ActivityId> },
-    Reverted { reverted: u64 },
-    Adjusted { delta: i32 },
-    ExpiryChanged { to: Option<NaiveDate> },
-    Cancelled { refund_cents: i64 },
-    Paid { method: PaymentMethod, amount_cents: i64 },
-    Refunded { method: PaymentMethod, amount_cents: i64 },
+    Used {
+        activity: Option<ActivityId>,
+    },
+    Reverted {
+        reverted: u64,
+    },
+    Adjusted {
+        delta: i32,
+    },
+    ExpiryChanged {
+        to: Option<NaiveDate>,
+    },
+    Cancelled {
+        refund_cents: i64,
+    },
+    Paid {
+        method: PaymentMethod,
+        amount_cents: i64,
+    },
+    Refunded {
+        method: PaymentMethod,
+        amount_cents: i64,
+    },
 }
 
 /// One ledger event; `card` is an index into [`Facts::cards`].

@@ -47,7 +47,10 @@ pub struct Period {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PeriodError {
     #[error("{which} date: {error}")]
-    Date { which: &'static str, error: DateError },
+    Date {
+        which: &'static str,
+        error: DateError,
+    },
     #[error("the period starts on {first} after it ends on {last}")]
     Reversed { first: NaiveDate, last: NaiveDate },
 }
@@ -110,6 +113,27 @@ impl Period {
     }
 }
 
+/// Says in the user's language which date is wrong and what to type instead.
+pub fn message(catalog: &crate::i18n::Catalog, error: &PeriodError) -> String {
+    match error {
+        PeriodError::Date { which, error } => {
+            let key = if *which == "first" {
+                "report_period.invalid_first"
+            } else {
+                "report_period.invalid_last"
+            };
+            catalog.tf(key, &[("text", &error.text())])
+        }
+        PeriodError::Reversed { first, last } => catalog.tf(
+            "report_period.reversed",
+            &[
+                ("first", &catalog.date(*first)),
+                ("last", &catalog.date(*last)),
+            ],
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,7 +169,10 @@ mod tests {
         let period = Period::of_preset(Preset::ThisWeek, sunday).unwrap();
         assert_eq!(period.first, date(2026, 11, 30));
         let monday = date(2026, 11, 30);
-        assert_eq!(Period::of_preset(Preset::ThisWeek, monday).unwrap().days(), 1);
+        assert_eq!(
+            Period::of_preset(Preset::ThisWeek, monday).unwrap().days(),
+            1
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use super::facts::{FactKind, Facts};
 use crate::domain::ClubTime;
 use chrono::{DateTime, NaiveDate, Utc};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// How a card ended, if it did, apart from running out of sessions or time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,13 +31,13 @@ pub struct CardState {
 }
 
 impl CardState {
-    fn new(expires_on: Option<NaiveDate>, club: &ClubTime) -> CardState {
+    fn new(expires_on: Option<NaiveDate>, expiry_end: Option<DateTime<Utc>>) -> CardState {
         CardState {
             sold: false,
             balance: 0,
             ending: Ending::Open,
             expires_on,
-            expiry_end: expiry_end(expires_on, club),
+            expiry_end,
             balance_at_expiry: None,
             last_used: None,
             paid_cents: 0,
@@ -51,8 +51,31 @@ impl CardState {
     }
 }
 
-fn expiry_end(expires_on: Option<NaiveDate>, club: &ClubTime) -> Option<DateTime<Utc>> {
-    expires_on.map(|last| club.start_of_day(last.succ_opt().unwrap_or(last)))
+/// The first instant after each last valid day, computed once per date: cards share few
+/// expiry dates, and each costs a time zone lookup.
+struct ExpiryEnds<'a> {
+    club: &'a ClubTime,
+    known: HashMap<NaiveDate, DateTime<Utc>>,
+}
+
+impl<'a> ExpiryEnds<'a> {
+    fn new(club: &'a ClubTime) -> ExpiryEnds<'a> {
+        ExpiryEnds {
+            club,
+            known: HashMap::new(),
+        }
+    }
+
+    fn of(&mut self, expires_on: Option<NaiveDate>) -> Option<DateTime<Utc>> {
+        let last = expires_on?;
+        let club = self.club;
+        Some(
+            *self
+                .known
+                .entry(last)
+                .or_insert_with(|| club.start_of_day(last.succ_opt().unwrap_or(last))),
+        )
+    }
 }
 
 /// Replays every event before `end` and returns each card's state, indexed like
@@ -63,10 +86,11 @@ pub fn replay(
     end: DateTime<Utc>,
     club: &ClubTime,
 ) -> Vec<CardState> {
+    let mut ends = ExpiryEnds::new(club);
     let mut states: Vec<CardState> = facts
         .cards
         .iter()
-        .map(|card| CardState::new(card.expires_on, club))
+        .map(|card| CardState::new(card.expires_on, ends.of(card.expires_on)))
         .collect();
     for event in &facts.events {
         if event.at >= end {
@@ -85,7 +109,7 @@ pub fn replay(
             }
             FactKind::ExpiryChanged { to } => {
                 state.expires_on = to;
-                state.expiry_end = expiry_end(to, club);
+                state.expiry_end = ends.of(to);
                 state.balance_at_expiry = None;
             }
             FactKind::Cancelled { .. } => state.ending = Ending::Cancelled,

@@ -76,7 +76,11 @@ pub fn sales(
 
     // NOTE: events are in id order, which is time order unless a terminal's clock went back,
     // so every event is tested rather than stopping at the first one past `end`.
-    for event in facts.events.iter().filter(|event| start <= event.at && event.at < end) {
+    for event in facts
+        .events
+        .iter()
+        .filter(|event| start <= event.at && event.at < end)
+    {
         let card = facts.card(event);
         let line = by_type.entry(card.type_id).or_default();
         match event.kind {

@@ -35,7 +35,12 @@ impl Table {
             title: catalog.t(&format!("reports.table_{id}")).to_owned(),
             columns: columns
                 .iter()
-                .map(|column| (*column, catalog.t(&format!("reports.col_{column}")).to_owned()))
+                .map(|column| {
+                    (
+                        *column,
+                        catalog.t(&format!("reports.col_{column}")).to_owned(),
+                    )
+                })
                 .collect(),
             rows: Vec::new(),
         }
@@ -83,13 +88,16 @@ fn usage_tables(report: &Report, names: &Names, catalog: &Catalog) -> Vec<Table>
     );
     let mut over_time = Table::new(catalog, "over_time", &["from", "sessions"]);
     for (day, sessions) in &usage.buckets {
-        over_time.rows.push(vec![Cell::Date(*day), count(*sessions)]);
+        over_time
+            .rows
+            .push(vec![Cell::Date(*day), count(*sessions)]);
     }
     let mut by_type = Table::new(catalog, "by_card_type", &["card_type", "sessions"]);
     for (type_id, sessions) in &usage.by_type {
-        by_type
-            .rows
-            .push(vec![Cell::Text(names.card_type(*type_id)), count(*sessions)]);
+        by_type.rows.push(vec![
+            Cell::Text(names.card_type(*type_id)),
+            count(*sessions),
+        ]);
     }
     let mut by_activity = Table::new(catalog, "by_activity", &["activity", "sessions"]);
     for (activity, sessions) in &usage.by_activity {
@@ -100,7 +108,13 @@ fn usage_tables(report: &Report, names: &Names, catalog: &Catalog) -> Vec<Table>
             .rows
             .push(vec![Cell::Text(name), count(*sessions)]);
     }
-    vec![summary, over_time, by_type, by_activity, grid_table(report, catalog)]
+    vec![
+        summary,
+        over_time,
+        by_type,
+        by_activity,
+        grid_table(report, catalog),
+    ]
 }
 
 const HOURS: [&str; 24] = [
@@ -165,7 +179,10 @@ fn sales_tables(report: &Report, names: &Names, catalog: &Catalog) -> Vec<Table>
             ("refunds", count(sales.refunds)),
             ("refunds_amount", Cell::Money(sales.refunds_cents)),
             ("cancellations", count(sales.cancellations)),
-            ("cancellations_amount", Cell::Money(sales.cancellations_cents)),
+            (
+                "cancellations_amount",
+                Cell::Money(sales.cancellations_cents),
+            ),
             ("revenue", Cell::Money(total.revenue_cents())),
             (
                 "per_session",
@@ -182,7 +199,9 @@ fn sales_tables(report: &Report, names: &Names, catalog: &Catalog) -> Vec<Table>
     };
     let mut by_type = Table::new(catalog, "by_card_type", &columns("card_type"));
     for (type_id, line) in &sales.by_type {
-        by_type.rows.push(sales_row(names.card_type(*type_id), line));
+        by_type
+            .rows
+            .push(sales_row(names.card_type(*type_id), line));
     }
     let mut by_audience = Table::new(catalog, "by_audience", &columns("audience"));
     for (audience, line) in &sales.by_audience {
@@ -214,8 +233,14 @@ fn outstanding_tables(report: &Report, names: &Names, catalog: &Catalog) -> Vec<
             ("owed_sessions", Cell::Count(outstanding.owed.sessions)),
             ("owed_value", Cell::Money(outstanding.owed.value_cents)),
             ("expired_cards", count(outstanding.expired.cards)),
-            ("expired_sessions", Cell::Count(outstanding.expired.sessions)),
-            ("expired_value", Cell::Money(outstanding.expired.value_cents)),
+            (
+                "expired_sessions",
+                Cell::Count(outstanding.expired.sessions),
+            ),
+            (
+                "expired_value",
+                Cell::Money(outstanding.expired.value_cents),
+            ),
         ],
     );
     let owed_table = |id, lines: &[(crate::domain::CardTypeId, super::outstanding::Owed)]| {

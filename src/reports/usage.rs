@@ -91,10 +91,15 @@ pub fn usage(facts: &Facts, reverted: &HashSet<u64>, period: &Period, club: &Clu
     let mut grid = [[0u64; 24]; 7];
     let mut sessions = 0;
     let mut reverted_count = 0;
+    let mut clock = LocalClock::new(club);
 
     // NOTE: events are in id order, which is time order unless a terminal's clock went back,
     // so every event is tested rather than stopping at the first one past `end`.
-    for event in facts.events.iter().filter(|event| start <= event.at && event.at < end) {
+    for event in facts
+        .events
+        .iter()
+        .filter(|event| start <= event.at && event.at < end)
+    {
         let FactKind::Used { activity } = event.kind else {
             continue;
         };
@@ -103,9 +108,11 @@ pub fn usage(facts: &Facts, reverted: &HashSet<u64>, period: &Period, club: &Clu
             continue;
         }
         let card = facts.card(event);
-        let local = event.at.with_timezone(&club.zone);
+        let local = clock.local(event.at);
         sessions += 1;
-        *buckets.entry(step.start_of(local.date_naive())).or_default() += 1;
+        *buckets
+            .entry(step.start_of(local.date_naive()))
+            .or_default() += 1;
         *by_type.entry(card.type_id).or_default() += 1;
         *by_activity.entry(activity).or_default() += 1;
         members.insert(card.member);
@@ -129,4 +136,36 @@ pub(super) fn most_first<K: Ord + Copy>(counts: HashMap<K, u64>) -> Vec<(K, u64)
     let mut counts: Vec<(K, u64)> = counts.into_iter().collect();
     counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     counts
+}
+
+/// Converts instants to the club's wall clock, looking the offset up once per quarter hour
+/// of UTC time, because the time zone search costs more than the rest of a check-in's share
+/// of the report. Offset changes fall on quarter hours in the tz database's zones.
+struct LocalClock<'a> {
+    club: &'a ClubTime,
+    slot: i64,
+    offset: chrono::FixedOffset,
+}
+
+impl<'a> LocalClock<'a> {
+    fn new(club: &'a ClubTime) -> LocalClock<'a> {
+        LocalClock {
+            club,
+            slot: i64::MIN,
+            offset: chrono::FixedOffset::east_opt(0).expect("zero offset is valid"),
+        }
+    }
+
+    fn local(
+        &mut self,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> chrono::DateTime<chrono::FixedOffset> {
+        use chrono::Offset;
+        let slot = at.timestamp().div_euclid(900);
+        if slot != self.slot {
+            self.slot = slot;
+            self.offset = at.with_timezone(&self.club.zone).offset().fix();
+        }
+        at.with_timezone(&self.offset)
+    }
 }

@@ -3,6 +3,7 @@
 use super::keymap::{Command, KeyScope, Keymap};
 use super::members::MembersState;
 use super::pricing::PricingState;
+use super::reports::ReportsState;
 use super::screen::{ScreenContext, ScreenState};
 use crate::config::Settings;
 use crate::desk::{ScanRequest, ScanResult, check_in_scan, write_context};
@@ -116,6 +117,7 @@ pub struct App<'a> {
     pub demo_codes: Vec<(String, MemberCode)>,
     pub pricing: PricingState,
     pub members: MembersState,
+    pub reports: ReportsState,
     pub bell_pending: bool,
     pub quit: bool,
 }
@@ -151,6 +153,7 @@ impl<'a> App<'a> {
             demo_codes: store.demo_codes()?,
             pricing: PricingState::default(),
             members: MembersState::default(),
+            reports: ReportsState::new(settings.club_time, report_folder(settings)),
             bell_pending: false,
             quit: false,
         };
@@ -274,6 +277,7 @@ impl<'a> App<'a> {
         let screen: &mut dyn ScreenState = match self.screen {
             Screen::Pricing => &mut self.pricing,
             Screen::Members => &mut self.members,
+            Screen::Reports => &mut self.reports,
             _ => return None,
         };
         Some((screen, context))
@@ -291,6 +295,7 @@ impl<'a> App<'a> {
     /// event loop calls it after draining the queued events and before drawing.
     pub fn settle(&mut self) {
         let today = self.today();
+        self.reports.poll(&self.catalog);
         if let Err(error) = self.members.settle(self.store, today) {
             tracing::error!(%error, "member search failed");
             self.panel = Panel::Error(crate::messages::store_error(&self.catalog, &error));
@@ -330,6 +335,7 @@ impl<'a> App<'a> {
             Screen::Pricing => (!self.pricing.takes_text()).then_some(KeyScope::Pricing),
             Screen::Members if self.members.in_profile() => Some(KeyScope::MemberProfile),
             Screen::Members => Some(KeyScope::Members),
+            Screen::Reports => (!self.reports.takes_text()).then_some(KeyScope::Reports),
             _ => None,
         }
     }
@@ -412,7 +418,11 @@ impl<'a> App<'a> {
                 self.pricing.open(self.store, today)?;
             }
             Command::SessionCards => self.go(Screen::SessionCards),
-            Command::Reports => self.go(Screen::Reports),
+            Command::Reports => {
+                self.go(Screen::Reports);
+                let today = self.today();
+                self.reports.open(self.store, today);
+            }
             Command::NextActivity => self.next_activity(),
             Command::ChargeAgain => self.charge_again()?,
             Command::Undo => self.undo()?,
@@ -426,7 +436,12 @@ impl<'a> App<'a> {
             | Command::History
             | Command::Edit
             | Command::ChangeCard
-            | Command::Print => {
+            | Command::Print
+            | Command::SwitchView
+            | Command::Export
+            | Command::TypeDates
+            | Command::NextPeriod
+            | Command::PreviousPeriod => {
                 if let Some((screen, context)) = self.screen_parts() {
                     screen.command(command, &context)?;
                     self.after_screen_change()?;
@@ -574,6 +589,16 @@ impl<'a> App<'a> {
     pub fn can_charge_again(&self) -> bool {
         self.repeat_candidate.is_some()
     }
+}
+
+/// Returns the folder for report exports: `carnet-reports` beside the print folder, which
+/// is the user's documents folder by default.
+fn report_folder(settings: &Settings) -> std::path::PathBuf {
+    let parent = settings
+        .print_folder
+        .parent()
+        .unwrap_or_else(|| std::path::Path::new("."));
+    parent.join("carnet-reports")
 }
 
 /// Returns a word for logs, which never contain members' names.

@@ -33,6 +33,15 @@ pub enum Command {
     ChangeCard,
     /// Write printable membership cards of the member shown, or of every match listed.
     Print,
+    /// Reports: switch between the chart and the table of the same figures.
+    SwitchView,
+    /// Reports: write the report shown to a CSV file.
+    Export,
+    /// Reports: type the period's first and last dates.
+    TypeDates,
+    /// Reports: the next choice of period (week, month, season, 12 months, dates).
+    NextPeriod,
+    PreviousPeriod,
 }
 
 /// The screen a binding applies to; bindings without a scope apply everywhere.
@@ -42,6 +51,7 @@ pub enum KeyScope {
     Pricing,
     Members,
     MemberProfile,
+    Reports,
 }
 
 #[derive(Debug, Clone, Deserialize)]

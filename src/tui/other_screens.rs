@@ -28,6 +28,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, screen: Screen, area: R
             catalog.tf("other.cards_count", &[("count", &store.card_count())]),
             "carnet export cards",
         ),
+        // Reports has its own screen; the front desk never comes here either.
         Screen::Reports | Screen::FrontDesk => (
             catalog.tf("other.events_count", &[("count", &store.ledger_len())]),
             "carnet export ledger",

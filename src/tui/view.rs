@@ -4,7 +4,7 @@
 use super::app::{App, Panel, Popup, Screen};
 use super::keymap::{Binding, Command, KeyScope};
 use super::theme::Theme;
-use super::{front_desk, members_view, other_screens, pricing_view};
+use super::{front_desk, members_view, other_screens, pricing_view, reports_view};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -39,6 +39,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         Screen::FrontDesk => front_desk::draw(frame, app, theme, main),
         Screen::Pricing => pricing_view::draw(frame, app, theme, main),
         Screen::Members => members_view::draw(frame, app, theme, main),
+        Screen::Reports => reports_view::draw(frame, app, theme, main),
         other => other_screens::draw(frame, app, theme, other, main),
     }
 
@@ -191,6 +192,7 @@ fn draw_help(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         Screen::Pricing => Some(KeyScope::Pricing),
         Screen::Members if app.members.in_profile() => Some(KeyScope::MemberProfile),
         Screen::Members => Some(KeyScope::Members),
+        Screen::Reports => Some(KeyScope::Reports),
         _ => None,
     };
     for binding in app
