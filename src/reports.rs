@@ -125,17 +125,32 @@ pub struct Report {
 }
 
 /// Computes every report over `period` from the facts.
+///
+/// Usage and sales run on a second thread while the cards' states are replayed on this one.
 pub fn compute(facts: &Facts, names: &Names, period: Period, club: &ClubTime) -> Report {
-    let reverted = facts.reverted_ids();
     let (_, end) = period.bounds(club);
-    let states = replay::replay(facts, &reverted, end, club);
-    Report {
-        period,
-        usage: usage::usage(facts, &reverted, &period, club),
-        sales: sales::sales(facts, &period, club, &|id| names.audience(id)),
-        outstanding: outstanding::outstanding(facts, &states, &period),
-        card_life: card_life::card_life(facts, &states, &period, club),
-    }
+    std::thread::scope(|scope| {
+        let flows = scope.spawn(|| {
+            (
+                usage::usage(facts, &period, club),
+                sales::sales(facts, &period, club, &|id| names.audience(id)),
+            )
+        });
+        let states = replay::replay(facts, end, club);
+        let outstanding = outstanding::outstanding(facts, &states, &period);
+        let card_life = card_life::card_life(facts, &states, &period, club);
+        let (usage, sales) = match flows.join() {
+            Ok(flows) => flows,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        Report {
+            period,
+            usage,
+            sales,
+            outstanding,
+            card_life,
+        }
+    })
 }
 
 /// Loads the facts through the cache file, brings them up to date, and computes the reports.

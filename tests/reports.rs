@@ -1,4 +1,4 @@
-//! Reports on a small club built through the store, with answers worked out by hand, on the
+//! Reports on a small club built through the store, with figures worked out by hand, on the
 //! demo club for the reconciliation rules, and through `carnet report`.
 
 mod common;
@@ -62,8 +62,8 @@ fn sell(
 /// The club of the tests, in Paris (UTC+1 in November):
 /// - Anne's 10-session card A1 (120 €, 12 months), sold 15/10/2025, used on 31/10 at 23:30,
 ///   01/11 at 00:30, 05/11 at 18:00 (reverted), 30/11 at 23:30 and 01/12 at 00:30.
-/// - Bruno's 5-session card B1 (120 €, 30 days), sold 01/10/2025, used twice in October,
-///   expired after 31/10 with 3 sessions left; his B2, sold 03/11, used up from 04/11 to 08/11.
+/// - Bruno's 5-session card B1 (120 €, 30 days), sold 01/10/2025 and used twice in October,
+///   expired after 31/10 with 3 sessions left. His B2, sold 03/11, was used up by 08/11.
 /// - Chloé's A2, sold 10/11 by bank card, used 12/11, refunded 40 € on 15/11 and kept open;
 ///   her A3, sold 20/11 in cash and cancelled the same day.
 fn small_club(dir: &std::path::Path) -> Store {
@@ -250,7 +250,7 @@ fn card_life_of_cards_sold_in_period() {
     assert_eq!(total.expired_with_sessions, 1);
     assert_eq!(total.running, 2);
     assert_eq!(total.ended, 1);
-    // B2 sold 03/11, last session 08/11.
+    // B2 was sold on 03/11 and used for the last time on 08/11.
     assert_eq!(total.average_days(), Some(5.0));
     // A2 was last used 12/11, less than 30 days before the end; A1 on 30/11.
     assert_eq!(total.dormant, 0);

@@ -265,6 +265,7 @@ fn parse_records(bytes: &[u8]) -> Option<Facts> {
             TAG_SOLD => FactKind::Sold,
             TAG_USED => FactKind::Used {
                 activity: (d != NONE).then_some(ActivityId(d as u64)),
+                reverted: false,
             },
             TAG_REVERTED => FactKind::Reverted { reverted: c as u64 },
             TAG_ADJUSTED => FactKind::Adjusted {
@@ -284,7 +285,7 @@ fn parse_records(bytes: &[u8]) -> Option<Facts> {
             },
             _ => return None,
         };
-        facts.events.push(EventFact {
+        facts.push_event(EventFact {
             id,
             at: DateTime::from_timestamp_micros(a)?,
             card,
@@ -335,7 +336,7 @@ fn event_record(event: &EventFact, out: &mut Vec<u8>) {
     let mut record = [0u8; RECORD];
     let (tag, method, value, extra) = match event.kind {
         FactKind::Sold => (TAG_SOLD, 0, 0, 0),
-        FactKind::Used { activity } => (
+        FactKind::Used { activity, .. } => (
             TAG_USED,
             0,
             0,

@@ -12,6 +12,7 @@ use crate::domain::sale::PaymentMethod;
 use crate::store::{Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// A sold card as reports read it. `expires_on` is the expiry set at the sale; later changes
 /// are `ExpiryChanged` events.
@@ -43,8 +44,10 @@ impl CardFact {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FactKind {
     Sold,
+    /// `reverted` is set once a later event gave the session back.
     Used {
         activity: Option<ActivityId>,
+        reverted: bool,
     },
     Reverted {
         reverted: u64,
@@ -93,7 +96,7 @@ impl EventFact {
 pub struct Facts {
     pub cards: Vec<CardFact>,
     pub events: Vec<EventFact>,
-    index: HashMap<CardId, u32>,
+    index: IdMap<CardId, u32>,
     /// Events whose card was not found in the store; left out of every report.
     pub orphan_events: usize,
 }
@@ -107,15 +110,15 @@ impl Facts {
         self.events.last().map_or(0, |event| event.id)
     }
 
-    /// Ids of the check-ins that a later event reverted.
-    pub fn reverted_ids(&self) -> HashSet<u64> {
-        self.events
-            .iter()
-            .filter_map(|event| match event.kind {
-                FactKind::Reverted { reverted } => Some(reverted),
-                _ => None,
-            })
-            .collect()
+    /// Appends an event, and marks the check-in it reverts, if it reverts one.
+    pub(super) fn push_event(&mut self, event: EventFact) {
+        if let FactKind::Reverted { reverted } = event.kind
+            && let Ok(index) = self.events.binary_search_by_key(&reverted, |e| e.id)
+            && let FactKind::Used { reverted, .. } = &mut self.events[index].kind
+        {
+            *reverted = true;
+        }
+        self.events.push(event);
     }
 
     pub(super) fn push_card(&mut self, card: CardFact) -> u32 {
@@ -175,7 +178,7 @@ impl Facts {
             {
                 self.cards[card as usize].expires_on = from;
             }
-            self.events.push(EventFact {
+            self.push_event(EventFact {
                 id: event.id.0,
                 at: event.at,
                 card,
@@ -190,7 +193,10 @@ impl Facts {
 fn fact_kind(kind: &EventKind) -> FactKind {
     match *kind {
         EventKind::CardSold { .. } => FactKind::Sold,
-        EventKind::SessionUsed { activity, .. } => FactKind::Used { activity },
+        EventKind::SessionUsed { activity, .. } => FactKind::Used {
+            activity,
+            reverted: false,
+        },
         EventKind::SessionReverted { reverted } => FactKind::Reverted {
             reverted: reverted.0,
         },
@@ -245,4 +251,35 @@ pub fn catch_up(facts: &mut Facts, store: &Store) -> Result<usize, StoreError> {
     }
     let events = events_after(store, facts.last_event_id())?;
     facts.append(store, events.into_iter().map(Ok))
+}
+
+/// A map keyed by ids: a multiplicative hash is enough for integers that no user chooses, and
+/// the default SipHash cost most of a report's time on two million events.
+pub type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.write_u64(u64::from(*byte));
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = (self.0.rotate_left(5) ^ value).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+
+    fn write_u32(&mut self, value: u32) {
+        self.write_u64(u64::from(value));
+    }
+
+    fn write_usize(&mut self, value: usize) {
+        self.write_u64(value as u64);
+    }
 }

@@ -3,7 +3,7 @@
 use super::facts::{FactKind, Facts};
 use crate::domain::ClubTime;
 use chrono::{DateTime, NaiveDate, Utc};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// How a card ended, if it did, apart from running out of sessions or time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,7 +82,6 @@ impl<'a> ExpiryEnds<'a> {
 /// [`Facts::cards`]. Reverted check-ins give their session back through their reversal.
 pub fn replay(
     facts: &Facts,
-    reverted: &HashSet<u64>,
     end: DateTime<Utc>,
     club: &ClubTime,
 ) -> Vec<CardState> {
@@ -104,7 +103,9 @@ pub fn replay(
                 state.sold = true;
                 state.balance += i64::from(facts.card(event).sessions);
             }
-            FactKind::Used { .. } if !reverted.contains(&event.id) => {
+            FactKind::Used {
+                reverted: false, ..
+            } => {
                 state.last_used = Some(event.at);
             }
             FactKind::ExpiryChanged { to } => {

@@ -5,7 +5,7 @@
 //! in the period. Payments are the payment lines recorded in the period, `due` included as
 //! the amounts owed at sale.
 
-use super::facts::{FactKind, Facts};
+use super::facts::{FactKind, Facts, IdMap};
 use super::period::Period;
 use crate::domain::ClubTime;
 use crate::domain::card_type::CardTypeId;
@@ -69,7 +69,7 @@ pub fn sales(
 ) -> Sales {
     let (start, end) = period.bounds(club);
     let mut total = SalesLine::default();
-    let mut by_type: HashMap<CardTypeId, SalesLine> = HashMap::new();
+    let mut by_type: IdMap<CardTypeId, SalesLine> = IdMap::default();
     let mut methods: HashMap<PaymentMethod, MethodLine> = HashMap::new();
     let (mut refunds, mut refunds_cents) = (0, 0);
     let (mut cancellations, mut cancellations_cents) = (0, 0);
@@ -81,10 +81,13 @@ pub fn sales(
         .iter()
         .filter(|event| start <= event.at && event.at < end)
     {
+        if matches!(event.kind, FactKind::Used { .. } | FactKind::Reverted { .. }) {
+            continue;
+        }
         let card = facts.card(event);
-        let line = by_type.entry(card.type_id).or_default();
         match event.kind {
             FactKind::Sold => {
+                let line = by_type.entry(card.type_id).or_default();
                 line.add_sale(card.price_cents, card.sessions);
                 total.add_sale(card.price_cents, card.sessions);
             }
@@ -97,13 +100,13 @@ pub fn sales(
                 amount_cents,
             } => {
                 methods.entry(method).or_default().refunded_cents += amount_cents;
-                line.refunded_cents += amount_cents;
+                by_type.entry(card.type_id).or_default().refunded_cents += amount_cents;
                 total.refunded_cents += amount_cents;
                 refunds += 1;
                 refunds_cents += amount_cents;
             }
             FactKind::Cancelled { refund_cents } => {
-                line.refunded_cents += refund_cents;
+                by_type.entry(card.type_id).or_default().refunded_cents += refund_cents;
                 total.refunded_cents += refund_cents;
                 cancellations += 1;
                 cancellations_cents += refund_cents;
@@ -137,7 +140,7 @@ pub fn sales(
     }
 }
 
-fn by_revenue<K: Ord>(lines: HashMap<K, SalesLine>) -> Vec<(K, SalesLine)> {
+fn by_revenue<K: Ord, S>(lines: HashMap<K, SalesLine, S>) -> Vec<(K, SalesLine)> {
     let mut lines: Vec<(K, SalesLine)> = lines.into_iter().collect();
     lines.sort_by(|a, b| {
         b.1.revenue_cents()

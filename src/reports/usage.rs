@@ -6,7 +6,7 @@ use super::period::Period;
 use crate::domain::ClubTime;
 use crate::domain::card_type::{ActivityId, CardTypeId};
 use chrono::{Datelike, Days, NaiveDate, Timelike};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use super::facts::IdMap;
 
 /// The width of one bar of the usage chart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,18 +76,18 @@ impl Usage {
     }
 }
 
-pub fn usage(facts: &Facts, reverted: &HashSet<u64>, period: &Period, club: &ClubTime) -> Usage {
+pub fn usage(facts: &Facts, period: &Period, club: &ClubTime) -> Usage {
     let (start, end) = period.bounds(club);
     let step = Step::for_period(period);
-    let mut buckets: BTreeMap<NaiveDate, u64> = BTreeMap::new();
+    let mut buckets: Vec<(NaiveDate, u64)> = Vec::new();
     let mut day = step.start_of(period.first);
     while day <= period.last {
-        buckets.insert(day, 0);
+        buckets.push((day, 0));
         day = step.next(day);
     }
-    let mut by_type: HashMap<CardTypeId, u64> = HashMap::new();
-    let mut by_activity: HashMap<Option<ActivityId>, u64> = HashMap::new();
-    let mut members = HashSet::new();
+    let mut by_type: IdMap<CardTypeId, u64> = IdMap::default();
+    let mut by_activity: IdMap<Option<ActivityId>, u64> = IdMap::default();
+    let mut members = MemberSet::default();
     let mut grid = [[0u64; 24]; 7];
     let mut sessions = 0;
     let mut reverted_count = 0;
@@ -100,19 +100,20 @@ pub fn usage(facts: &Facts, reverted: &HashSet<u64>, period: &Period, club: &Clu
         .iter()
         .filter(|event| start <= event.at && event.at < end)
     {
-        let FactKind::Used { activity } = event.kind else {
+        let FactKind::Used { activity, reverted } = event.kind else {
             continue;
         };
-        if reverted.contains(&event.id) {
+        if reverted {
             reverted_count += 1;
             continue;
         }
         let card = facts.card(event);
         let local = clock.local(event.at);
         sessions += 1;
-        *buckets
-            .entry(step.start_of(local.date_naive()))
-            .or_default() += 1;
+        let bar = step.start_of(local.date_naive());
+        if let Ok(index) = buckets.binary_search_by_key(&bar, |(day, _)| *day) {
+            buckets[index].1 += 1;
+        }
         *by_type.entry(card.type_id).or_default() += 1;
         *by_activity.entry(activity).or_default() += 1;
         members.insert(card.member);
@@ -122,17 +123,40 @@ pub fn usage(facts: &Facts, reverted: &HashSet<u64>, period: &Period, club: &Clu
     Usage {
         sessions,
         reverted: reverted_count,
-        members: members.len() as u64,
+        members: members.count,
         step,
-        buckets: buckets.into_iter().collect(),
+        buckets,
         by_type: most_first(by_type),
         by_activity: most_first(by_activity),
         grid,
     }
 }
 
+/// Distinct members, as a bit per member id: ids come from a sequence, so they are dense.
+#[derive(Default)]
+struct MemberSet {
+    seen: Vec<u64>,
+    count: u64,
+}
+
+impl MemberSet {
+    fn insert(&mut self, member: crate::domain::member::MemberId) {
+        let Ok(id) = usize::try_from(member.0) else {
+            return;
+        };
+        let (word, bit) = (id / 64, id % 64);
+        if word >= self.seen.len() {
+            self.seen.resize(word + 1, 0);
+        }
+        if self.seen[word] & (1 << bit) == 0 {
+            self.seen[word] |= 1 << bit;
+            self.count += 1;
+        }
+    }
+}
+
 /// Sorts counts from the largest, ties by key, so the order is stable.
-pub(super) fn most_first<K: Ord + Copy>(counts: HashMap<K, u64>) -> Vec<(K, u64)> {
+pub(super) fn most_first<K: Ord + Copy>(counts: IdMap<K, u64>) -> Vec<(K, u64)> {
     let mut counts: Vec<(K, u64)> = counts.into_iter().collect();
     counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     counts
