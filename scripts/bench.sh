@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the check-in latency benchmark (benches/checkin.rs), then the start-up and memory
 # benchmark (benches/startup.rs, about 30 s once the club exists), and prints their markdown
-# tables, after the machine they ran on.
+# tables, after the machine they ran on. Then runs the reports benchmark (benches/report.rs,
+# criterion, about 2 minutes on the same club).
 #
 # The run builds in release mode, makes a demo club of 100,000 members, 200,000 cards and
 # 2,000,000 ledger events (80 s on a 2-core machine), loads it into SQLite (20 s), then
@@ -27,7 +28,7 @@ echo "- cores: $(nproc)"
 echo "- memory: $(free -h | awk '/^Mem:/ {print $2}')"
 echo "- disk: $(df -h . | awk 'NR == 2 {print $1 ", " $2 " total, " $4 " free"}')"
 echo "- $(rustc --version)"
-echo "- command: scripts/bench.sh (cargo bench --bench checkin, then --bench startup)"
+echo "- command: scripts/bench.sh (cargo bench --bench checkin, then --bench startup, then --bench report)"
 echo
 
 timeout 15m cargo bench --bench checkin
@@ -35,3 +36,7 @@ timeout 15m cargo bench --bench checkin
 # Start-up to the first frame and peak memory of the real binary, on the same club.
 echo
 timeout 10m cargo bench --bench startup
+
+# Each report over the last 12 months, on the same club.
+echo
+timeout 10m cargo bench --bench report

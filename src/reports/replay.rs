@@ -80,11 +80,7 @@ impl<'a> ExpiryEnds<'a> {
 
 /// Replays every event before `end` and returns each card's state, indexed like
 /// [`Facts::cards`]. Reverted check-ins give their session back through their reversal.
-pub fn replay(
-    facts: &Facts,
-    end: DateTime<Utc>,
-    club: &ClubTime,
-) -> Vec<CardState> {
+pub fn replay(facts: &Facts, end: DateTime<Utc>, club: &ClubTime) -> Vec<CardState> {
     let mut ends = ExpiryEnds::new(club);
     let mut states: Vec<CardState> = facts
         .cards

@@ -81,7 +81,10 @@ pub fn sales(
         .iter()
         .filter(|event| start <= event.at && event.at < end)
     {
-        if matches!(event.kind, FactKind::Used { .. } | FactKind::Reverted { .. }) {
+        if matches!(
+            event.kind,
+            FactKind::Used { .. } | FactKind::Reverted { .. }
+        ) {
             continue;
         }
         let card = facts.card(event);

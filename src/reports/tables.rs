@@ -145,25 +145,26 @@ fn grid_table(report: &Report, catalog: &Catalog) -> Table {
     table
 }
 
+/// Revenue first, so that a narrow window shows it.
 const SALES_COLUMNS: [&str; 6] = [
     "cards",
+    "revenue",
+    "per_session",
     "sessions",
     "gross",
     "refunded",
-    "revenue",
-    "per_session",
 ];
 
 fn sales_row(label: String, line: &super::sales::SalesLine) -> Vec<Cell> {
     vec![
         Cell::Text(label),
         count(line.cards),
-        count(line.sessions),
-        Cell::Money(line.gross_cents),
-        Cell::Money(line.refunded_cents),
         Cell::Money(line.revenue_cents()),
         line.per_session_cents()
             .map_or(Cell::Empty, |cents| Cell::Money(cents.round() as i64)),
+        count(line.sessions),
+        Cell::Money(line.gross_cents),
+        Cell::Money(line.refunded_cents),
     ]
 }
 

@@ -1,12 +1,12 @@
 //! Usage: sessions used in the period, over time, by card type, by activity, by weekday and
 //! hour, and how many members came. Reverted check-ins do not count.
 
+use super::facts::IdMap;
 use super::facts::{FactKind, Facts};
 use super::period::Period;
 use crate::domain::ClubTime;
 use crate::domain::card_type::{ActivityId, CardTypeId};
 use chrono::{Datelike, Days, NaiveDate, Timelike};
-use super::facts::IdMap;
 
 /// The width of one bar of the usage chart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -135,21 +135,7 @@ fn draw_chart(
     catalog: &Catalog,
     area: Rect,
 ) {
-    let all = tables(report, kind, names, catalog);
-    let summary: Vec<String> = all
-        .first()
-        .map(|table| {
-            table
-                .rows
-                .iter()
-                .filter(|row| !matches!(row.get(1), Some(Cell::Empty)))
-                .map(|row| {
-                    let cells: Vec<String> = row.iter().map(|c| screen_cell(c, catalog)).collect();
-                    format!("{}: {}", cells[0], cells[1..].join(" · "))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let summary = chart_summary(kind, report, catalog);
     let summary_text = summary.join(" · ");
     let summary_height = (summary_text.width() as u16)
         .div_ceil(area.width.max(1))
@@ -223,7 +209,64 @@ fn draw_chart(
     }
 }
 
-/// Draws labelled horizontal bars, each with its value written after it.
+/// Returns the few figures shown above a chart; the table view has them all.
+fn chart_summary(kind: ReportKind, report: &Report, catalog: &Catalog) -> Vec<String> {
+    let item = |key: &str, value: String| {
+        format!("{}: {value}", catalog.t(&format!("reports.item_{key}")))
+    };
+    match kind {
+        ReportKind::Usage => {
+            let usage = &report.usage;
+            let average = match usage.step {
+                Step::Day => "average_per_day",
+                Step::Week => "average_per_week",
+                Step::Month => "average_per_month",
+            };
+            vec![
+                item("sessions_used", usage.sessions.to_string()),
+                item(average, decimal(usage.average(), catalog)),
+                item("members_came", usage.members.to_string()),
+            ]
+        }
+        ReportKind::Sales => {
+            let total = &report.sales.total;
+            let per_session = total.per_session_cents().map_or_else(
+                || "—".to_owned(),
+                |cents| catalog.money(cents.round() as i64),
+            );
+            vec![
+                item("cards_sold", total.cards.to_string()),
+                item("revenue", catalog.money(total.revenue_cents())),
+                item("per_session", per_session),
+            ]
+        }
+        ReportKind::Outstanding => {
+            let outstanding = &report.outstanding;
+            vec![
+                item("owed_sessions", outstanding.owed.sessions.to_string()),
+                item("owed_value", catalog.money(outstanding.owed.value_cents)),
+                item("expired_sessions", outstanding.expired.sessions.to_string()),
+                item(
+                    "expired_value",
+                    catalog.money(outstanding.expired.value_cents),
+                ),
+            ]
+        }
+        ReportKind::CardLife => {
+            let total = &report.card_life.total;
+            let days = total
+                .average_days()
+                .map_or_else(|| "—".to_owned(), |days| decimal(days, catalog));
+            vec![
+                item("sold", total.sold.to_string()),
+                item("average_days", days),
+            ]
+        }
+    }
+}
+
+/// Draws horizontal bars, each after its label and its value written out, so the figures read
+/// without the bars.
 fn draw_horizontal(frame: &mut Frame, title: &str, bars: Vec<(String, u64, String)>, area: Rect) {
     let label_width = bars
         .iter()
@@ -231,14 +274,20 @@ fn draw_horizontal(frame: &mut Frame, title: &str, bars: Vec<(String, u64, Strin
         .max()
         .unwrap_or(0)
         .min(18);
+    let text_width = bars
+        .iter()
+        .map(|(_, _, text)| text.width())
+        .max()
+        .unwrap_or(0);
     let bars: Vec<Bar> = bars
         .into_iter()
         .map(|(label, value, text)| {
-            let label: String = label.chars().take(label_width).collect();
+            let label = fit(&label, label_width);
+            let pad = text_width.saturating_sub(text.width());
             Bar::default()
-                .label(Line::raw(format!("{label:<label_width$}")))
+                .label(Line::raw(format!("{label} {}{text}", " ".repeat(pad))))
                 .value(value)
-                .text_value(text)
+                .text_value(String::new())
         })
         .collect();
     let chart = BarChart::default()
@@ -250,9 +299,30 @@ fn draw_horizontal(frame: &mut Frame, title: &str, bars: Vec<(String, u64, Strin
     frame.render_widget(chart, area);
 }
 
+/// Cuts or pads `text` to `width` columns, ending a cut text with `…`.
+fn fit(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return format!("{text}{}", " ".repeat(width - text.width()));
+    }
+    let mut out = String::new();
+    for c in text.chars() {
+        if out.width() + c.to_string().width() + 1 > width {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    format!("{out}{}", " ".repeat(width.saturating_sub(out.width())))
+}
+
 fn draw_usage_chart(frame: &mut Frame, report: &Report, catalog: &Catalog, area: Rect) {
     let usage = &report.usage;
-    let grid_height = 8.min(area.height / 2);
+    // The title, the hours and seven days, unless the window is too short for the bars too.
+    let grid_height = if area.height >= 15 {
+        9
+    } else {
+        area.height / 2
+    };
     let [bars_area, grid_area] =
         Layout::vertical([Constraint::Min(0), Constraint::Length(grid_height)]).areas(area);
 
@@ -392,13 +462,19 @@ fn table_lines(table: &Table, catalog: &Catalog, theme: &Theme, lines: &mut Vec<
         .iter()
         .enumerate()
         .map(|(index, (_, title))| {
-            cells
+            let widest = cells
                 .iter()
                 .filter_map(|row| row.get(index))
                 .map(|text| text.width())
                 .chain([title.width()])
                 .max()
-                .unwrap_or(0)
+                .unwrap_or(0);
+            // Long names are cut in the first column so the figures stay on screen.
+            if index == 0 {
+                widest.min(FIRST_COLUMN)
+            } else {
+                widest
+            }
         })
         .collect();
     let join = |texts: &mut dyn Iterator<Item = (usize, &String)>| {
@@ -408,8 +484,7 @@ fn table_lines(table: &Table, catalog: &Catalog, theme: &Theme, lines: &mut Vec<
             let pad = width.saturating_sub(text.width());
             // Text left-aligned in the first column, figures right-aligned.
             if index == 0 {
-                line.push_str(text);
-                line.push_str(&" ".repeat(pad));
+                line.push_str(&fit(text, width));
             } else {
                 line.push_str("  ");
                 line.push_str(&" ".repeat(pad));
@@ -419,6 +494,12 @@ fn table_lines(table: &Table, catalog: &Catalog, theme: &Theme, lines: &mut Vec<
         line
     };
     lines.push(Line::from(Span::styled(table.title.clone(), theme.title)));
+    if table.id == "summary" {
+        for row in &cells {
+            lines.push(Line::raw(format!("{}: {}", row[0], row[1..].join(" "))));
+        }
+        return;
+    }
     let titles: Vec<&String> = table.columns.iter().map(|(_, title)| title).collect();
     lines.push(Line::from(Span::styled(
         join(&mut titles.into_iter().enumerate()),
@@ -431,6 +512,9 @@ fn table_lines(table: &Table, catalog: &Catalog, theme: &Theme, lines: &mut Vec<
         lines.push(Line::raw(join(&mut row.iter().enumerate())));
     }
 }
+
+/// Widest first column of a table view, in terminal columns.
+const FIRST_COLUMN: usize = 20;
 
 fn decimal(value: f64, catalog: &Catalog) -> String {
     let text = format!("{value:.1}");
