@@ -6,6 +6,7 @@ mod common;
 
 use carnet::domain::{ClubTime, FixedClock};
 use carnet::i18n::Language;
+use carnet::reports::Preset;
 use carnet::store::Store;
 use carnet::tui::app::{Action, App, Screen};
 use carnet::tui::keymap::{Command, Keymap};
@@ -165,6 +166,26 @@ fn reports_english() {
 #[test]
 fn reports_french() {
     report_snapshots(Language::Fr);
+}
+
+#[test]
+fn dates_form_esc_restores_period_choice() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_club(dir.path());
+    let settings = settings(&dir.path().join("db"), Language::En);
+    let clock = FixedClock::new(paris(2026, 12, 4, 18, 2, 10));
+    let mut app = App::new(&store, &settings, &clock, Keymap::built_in().unwrap()).unwrap();
+    app.update(Action::Command(Command::Reports));
+    app.update(Action::Command(Command::NextPeriod));
+    assert_eq!(app.reports.preset, Preset::Last12Months);
+
+    app.update(Action::Command(Command::NextPeriod));
+    assert_eq!(app.reports.preset, Preset::Dates);
+    assert!(app.reports.dates.is_some());
+    app.update(Action::Cancel);
+    assert!(app.reports.dates.is_none());
+    assert_eq!(app.reports.preset, Preset::Last12Months);
+    assert_eq!(app.screen, Screen::Reports);
 }
 
 #[test]

@@ -25,12 +25,26 @@ pub enum View {
 }
 
 /// The two date fields of a period typed by hand.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct DatesForm {
     pub first: Input,
     pub last: Input,
     pub on_last: bool,
     pub error: Option<String>,
+    /// The choice to go back to when the form is closed without computing.
+    preset_before: Preset,
+}
+
+impl Default for DatesForm {
+    fn default() -> DatesForm {
+        DatesForm {
+            first: Input::default(),
+            last: Input::default(),
+            on_last: false,
+            error: None,
+            preset_before: Preset::ThisSeason,
+        }
+    }
 }
 
 impl DatesForm {
@@ -148,23 +162,33 @@ impl ReportsState {
         matches!(self.status, Status::Computing { .. })
     }
 
-    /// Computes the chosen period's reports when the screen opens, unless one is shown.
+    /// Computes the chosen period's reports again when the screen opens, so they include the
+    /// check-ins and sales made since.
     pub fn open(&mut self, store: &Store, today: NaiveDate) {
-        if matches!(self.status, Status::Idle | Status::Failed(_)) || self.period.is_none() {
-            self.choose(self.preset, store, today);
+        match (self.preset, self.period) {
+            (Preset::Dates, Some(period)) => self.request(period, store),
+            (preset, _) => self.choose(preset, store, today),
         }
     }
 
     fn choose(&mut self, preset: Preset, store: &Store, today: NaiveDate) {
-        self.preset = preset;
         match Period::of_preset(preset, today) {
-            Some(period) => self.request(period, store),
+            Some(period) => {
+                self.preset = preset;
+                self.request(period, store);
+            }
             None => self.open_dates(),
         }
     }
 
     fn open_dates(&mut self) {
-        let mut form = DatesForm::default();
+        if self.dates.is_some() {
+            return;
+        }
+        let mut form = DatesForm {
+            preset_before: self.preset,
+            ..DatesForm::default()
+        };
         if let Some(period) = self.period {
             form.first = Input::new(period.first.format("%d/%m/%Y").to_string());
             form.last = Input::new(period.last.format("%d/%m/%Y").to_string());
@@ -335,13 +359,18 @@ impl ScreenState for ReportsState {
     }
 
     fn cancel(&mut self) -> bool {
-        if self.dates.take().is_some() {
-            if self.period.is_none() {
-                self.preset = Preset::ThisSeason;
+        match self.dates.take() {
+            Some(form) => {
+                // Back to the choice whose period is still shown, unless none was computed.
+                self.preset = if self.period.is_some() {
+                    form.preset_before
+                } else {
+                    Preset::ThisSeason
+                };
+                true
             }
-            return true;
+            None => false,
         }
-        false
     }
 
     fn submit(&mut self, context: &ScreenContext) -> Result<(), StoreError> {
