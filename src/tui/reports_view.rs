@@ -48,7 +48,10 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         Status::Computing { since } => {
             let seconds = format!("{:.1}", since.elapsed().as_secs_f64());
             let text = catalog.tf("reports.computing", &[("seconds", &seconds)]);
-            frame.render_widget(Paragraph::new(Span::styled(text, theme.title)), body);
+            frame.render_widget(
+                Paragraph::new(Span::styled(text, theme.title)).wrap(Wrap { trim: true }),
+                body,
+            );
         }
         Status::Failed(text) => frame.render_widget(
             Paragraph::new(Span::styled(text.as_str(), theme.error)).wrap(Wrap { trim: true }),
