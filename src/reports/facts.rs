@@ -283,3 +283,40 @@ impl Hasher for IdHasher {
         self.write_u64(value as u64);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn card(price_cents: i64, sessions: u32) -> CardFact {
+        CardFact {
+            id: CardId(1),
+            member: MemberId(1),
+            type_id: CardTypeId(1),
+            sold_on: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            expires_on: None,
+            price_cents,
+            sessions,
+        }
+    }
+
+    #[test]
+    fn value_rounds_to_nearest_cent() {
+        // 100 € for 3 sessions: 33.333… € each.
+        assert_eq!(card(10_000, 3).value_of(1), 3_333);
+        assert_eq!(card(10_000, 3).value_of(2), 6_667);
+        assert_eq!(card(10_000, 3).value_of(3), 10_000);
+        assert_eq!(card(0, 5).value_of(5), 0);
+        assert_eq!(card(10_000, 0).value_of(4), 0);
+    }
+
+    #[test]
+    fn id_hasher_spreads_small_ids() {
+        let mut map: IdMap<u64, u64> = IdMap::default();
+        for id in 0..10_000 {
+            map.insert(id, id * 2);
+        }
+        assert_eq!(map.len(), 10_000);
+        assert_eq!(map.get(&4_321), Some(&8_642));
+    }
+}

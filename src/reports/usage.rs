@@ -193,3 +193,97 @@ impl<'a> LocalClock<'a> {
         at.with_timezone(&self.offset)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::card::CardId;
+    use crate::domain::member::MemberId;
+    use crate::reports::facts::{CardFact, EventFact};
+    use chrono::{TimeZone, Utc};
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    /// One card and a check-in at each of `instants`, the second one reverted.
+    fn facts_with_check_ins(instants: &[chrono::DateTime<Utc>]) -> Facts {
+        let mut facts = Facts::default();
+        let card = facts.push_card(CardFact {
+            id: CardId(1),
+            member: MemberId(1),
+            type_id: CardTypeId(1),
+            sold_on: date(2025, 1, 1),
+            expires_on: None,
+            price_cents: 10_000,
+            sessions: 10,
+        });
+        for (index, at) in instants.iter().enumerate() {
+            facts.push_event(EventFact {
+                id: index as u64 + 1,
+                at: *at,
+                card,
+                kind: FactKind::Used {
+                    activity: None,
+                    reverted: false,
+                },
+            });
+        }
+        facts.push_event(EventFact {
+            id: 100,
+            at: instants[1],
+            card,
+            kind: FactKind::Reverted { reverted: 2 },
+        });
+        facts
+    }
+
+    #[test]
+    fn hours_follow_clock_change() {
+        // Paris left summer time at 01:00 UTC on 26/10/2025: 00:30 UTC is 02:30 local,
+        // 01:30 UTC is 02:30 local again, and 02:30 UTC is 03:30 local.
+        let club = ClubTime::new(chrono_tz::Europe::Paris);
+        let instants = [
+            Utc.with_ymd_and_hms(2025, 10, 26, 0, 30, 0).unwrap(),
+            Utc.with_ymd_and_hms(2025, 10, 26, 0, 45, 0).unwrap(),
+            Utc.with_ymd_and_hms(2025, 10, 26, 1, 30, 0).unwrap(),
+            Utc.with_ymd_and_hms(2025, 10, 26, 2, 30, 0).unwrap(),
+        ];
+        let facts = facts_with_check_ins(&instants);
+        let period = Period::new(date(2025, 10, 26), date(2025, 10, 26)).unwrap();
+        let usage = usage(&facts, &period, &club);
+        assert_eq!(usage.sessions, 3);
+        assert_eq!(usage.reverted, 1);
+        let sunday = &usage.grid[6];
+        assert_eq!(sunday[2], 2);
+        assert_eq!(sunday[3], 1);
+        assert_eq!(usage.buckets, [(date(2025, 10, 26), 3)]);
+    }
+
+    #[test]
+    fn midnight_in_club_zone_splits_days() {
+        // Martinique is UTC-4: 03:59 UTC on 02/03 is still 01/03 there.
+        let club = ClubTime::new(chrono_tz::America::Martinique);
+        let instants = [
+            Utc.with_ymd_and_hms(2026, 3, 2, 3, 59, 0).unwrap(),
+            Utc.with_ymd_and_hms(2026, 3, 2, 3, 59, 30).unwrap(),
+            Utc.with_ymd_and_hms(2026, 3, 2, 4, 0, 0).unwrap(),
+        ];
+        let facts = facts_with_check_ins(&instants);
+        let march_1 = Period::new(date(2026, 3, 1), date(2026, 3, 1)).unwrap();
+        assert_eq!(usage(&facts, &march_1, &club).sessions, 1);
+        let march_2 = Period::new(date(2026, 3, 2), date(2026, 3, 2)).unwrap();
+        assert_eq!(usage(&facts, &march_2, &club).sessions, 1);
+    }
+
+    #[test]
+    fn step_follows_period_length() {
+        let days =
+            |n: u64| Period::new(date(2026, 1, 1), date(2026, 1, 1) + Days::new(n - 1)).unwrap();
+        assert_eq!(Step::for_period(&days(31)), Step::Day);
+        assert_eq!(Step::for_period(&days(32)), Step::Week);
+        assert_eq!(Step::for_period(&days(184)), Step::Month);
+        assert_eq!(Step::Week.start_of(date(2026, 12, 6)), date(2026, 11, 30));
+        assert_eq!(Step::Month.start_of(date(2026, 12, 6)), date(2026, 12, 1));
+    }
+}
