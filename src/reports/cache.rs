@@ -5,8 +5,8 @@
 //! of the last event held, a CRC-32 of the records), then 48-byte records in ledger order. A
 //! card record comes before the first event of its card, and events name their card by its
 //! position among the card records. New events are appended and the
-//! header rewritten after them. A file that fails any check is rebuilt from the ledger; it
-//! holds nothing that the ledger does not.
+//! header rewritten after them. A file that fails any check is rebuilt from the ledger, since
+//! it contains nothing that the ledger does not.
 
 use super::facts::{CardFact, EventFact, FactKind, Facts, catch_up, from_store};
 use crate::domain::card::CardId;
@@ -44,7 +44,7 @@ pub fn cache_path(store: &Store) -> PathBuf {
     store.path().join(FILE_NAME)
 }
 
-/// Facts with what the cache file already holds of them.
+/// Facts, with the counts of cards, events and records already in the cache file.
 #[derive(Debug, Default)]
 pub struct CachedFacts {
     pub facts: Facts,
@@ -176,8 +176,8 @@ fn i64_at(bytes: &[u8], at: usize) -> i64 {
     u64_at(bytes, at).unwrap_or(0) as i64
 }
 
-/// Tells whether the last event the cache holds is still the store's event of that id, so a
-/// database restored from an older copy or replaced by another is not read through a cache.
+/// Tells whether the cache's last event is still the store's event of that id, so a database
+/// restored from an older copy or replaced by another is not read through a stale cache.
 fn matches_store(cached: &CachedFacts, store: &Store) -> bool {
     let Some(last) = cached.facts.events.last() else {
         return false;

@@ -112,7 +112,7 @@ fn json_cell(cell: &Cell) -> Value {
 }
 
 /// Writes the CSV of a report into `folder`, creating the folder readable by its owner only,
-/// and returns the file's path. The name tells the report and period.
+/// and returns the file's path. The file name contains the report and the period.
 pub fn save_csv(
     folder: &Path,
     report: &Report,

@@ -40,7 +40,7 @@ impl CardFact {
     }
 }
 
-/// What one ledger event did, without its texts.
+/// The effect of one ledger event, without its texts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FactKind {
     Sold,
@@ -143,7 +143,7 @@ impl Facts {
         events: impl IntoIterator<Item = Result<LedgerEvent, StoreError>>,
     ) -> Result<usize, StoreError> {
         // Cards first seen in this batch, whose expiry is read from the store as it is now.
-        // Their first expiry change tells the expiry that was set at the sale.
+        // Their first expiry change carries the expiry that was set at the sale.
         let mut fresh: HashSet<CardId> = HashSet::new();
         let mut added = 0;
         for event in events {

@@ -1,6 +1,6 @@
-//! Outstanding sessions: what the club still owes its members at the end of the period, the
-//! sessions of valid cards not used yet at each card's price per session; and beside it the
-//! sessions that expired unused during the period.
+//! Outstanding sessions: what the club still owes its members at the end of the period, which
+//! is the sessions of valid cards not used yet at each card's price per session. Beside it come
+//! the sessions that expired unused during the period.
 
 use super::facts::Facts;
 use super::period::Period;

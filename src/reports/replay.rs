@@ -5,7 +5,7 @@ use crate::domain::ClubTime;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
 
-/// How a card ended, if it did, apart from running out of sessions or time.
+/// The end of a card by cancellation or refund, apart from running out of sessions or time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ending {
     Open,

@@ -57,7 +57,7 @@ impl DatesForm {
     }
 }
 
-/// Where the report shown stands.
+/// The state of the report shown.
 #[derive(Debug)]
 pub enum Status {
     Idle,
@@ -226,7 +226,7 @@ impl ReportsState {
         };
     }
 
-    /// Takes the worker's answer to the newest request, if it has come.
+    /// Takes the worker's result for the newest request, if it has arrived.
     pub fn poll(&mut self, catalog: &crate::i18n::Catalog) {
         let Some(worker) = &self.worker else {
             return;
