@@ -124,7 +124,9 @@ impl CachedFacts {
         };
         file.seek(SeekFrom::Start(0))?;
         file.write_all(&header.encode())?;
-        file.flush()
+        // Synced here, on the reports' thread, rather than by the store's next checkpoint,
+        // which syncs every file in the database folder between two check-ins.
+        file.sync_data()
     }
 }
 
