@@ -382,3 +382,122 @@ fn method_index(method: PaymentMethod) -> u8 {
         .position(|known| *known == method)
         .unwrap_or(0) as u8
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn sample() -> Facts {
+        let mut facts = Facts::default();
+        let card = facts.push_card(CardFact {
+            id: CardId(7),
+            member: MemberId(3),
+            type_id: CardTypeId(2),
+            sold_on: NaiveDate::from_ymd_opt(2026, 9, 1).unwrap(),
+            expires_on: NaiveDate::from_ymd_opt(2027, 6, 30),
+            price_cents: 12_000,
+            sessions: 10,
+        });
+        let at = |minute| {
+            chrono::Utc
+                .with_ymd_and_hms(2026, 9, 1, 10, minute, 0)
+                .unwrap()
+        };
+        let kinds = [
+            FactKind::Sold,
+            FactKind::Paid {
+                method: PaymentMethod::CouponSport,
+                amount_cents: 12_000,
+            },
+            FactKind::Used {
+                activity: Some(ActivityId(4)),
+                reverted: false,
+            },
+            FactKind::Reverted { reverted: 3 },
+            FactKind::Used {
+                activity: None,
+                reverted: false,
+            },
+            FactKind::Adjusted { delta: -2 },
+            FactKind::ExpiryChanged { to: None },
+            FactKind::Refunded {
+                method: PaymentMethod::Cash,
+                amount_cents: 500,
+            },
+            FactKind::Cancelled { refund_cents: 0 },
+        ];
+        for (index, kind) in kinds.into_iter().enumerate() {
+            facts.push_event(EventFact {
+                id: index as u64 + 1,
+                at: at(index as u32),
+                card,
+                kind,
+            });
+        }
+        facts
+    }
+
+    #[test]
+    fn records_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let facts = sample();
+        let mut cached = CachedFacts {
+            facts: facts.clone(),
+            ..CachedFacts::default()
+        };
+        cached.save(&path).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        assert_eq!(&bytes[..8], MAGIC);
+        assert_eq!(bytes.len(), HEADER + 10 * RECORD);
+
+        let read = read_file(&path).unwrap().expect("cache readable");
+        assert_eq!(read.facts.cards, facts.cards);
+        assert_eq!(read.facts.events, facts.events);
+        assert!(matches!(
+            read.facts.events[2].kind,
+            FactKind::Used { reverted: true, .. }
+        ));
+    }
+
+    #[test]
+    fn appended_records_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let all = sample();
+        let mut first = Facts::default();
+        first.push_card(all.cards[0]);
+        for event in &all.events[..4] {
+            first.push_event(*event);
+        }
+        let mut cached = CachedFacts {
+            facts: first,
+            ..CachedFacts::default()
+        };
+        cached.save(&path).unwrap();
+        for event in &all.events[4..] {
+            cached.facts.push_event(*event);
+        }
+        cached.save(&path).unwrap();
+        let read = read_file(&path).unwrap().expect("cache readable");
+        assert_eq!(read.facts.events, all.events);
+    }
+
+    #[test]
+    fn other_version_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let mut cached = CachedFacts {
+            facts: sample(),
+            ..CachedFacts::default()
+        };
+        cached.save(&path).unwrap();
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes[8] = 99;
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(read_file(&path).unwrap().is_none());
+        std::fs::write(&path, &bytes[..20]).unwrap();
+        assert!(read_file(&path).unwrap().is_none());
+    }
+}
