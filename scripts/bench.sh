@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the check-in latency benchmark (benches/checkin.rs), then the start-up and memory
-# benchmark (benches/startup.rs, about 30 s once the club exists), then the Session cards
-# benchmark (benches/overview.rs, about 20 s), and prints their markdown
-# tables, after the machine they ran on.
+# benchmark (benches/startup.rs, about 30 s once the club exists), the Session cards
+# benchmark (benches/overview.rs, about 20 s), and prints their markdown tables, after the
+# machine they ran on. Then runs the reports benchmark (benches/report.rs, criterion, about
+# 2 minutes on the same club).
 #
 # The run builds in release mode, makes a demo club of 100,000 members, 200,000 cards and
 # 2,000,000 ledger events (80 s on a 2-core machine), loads it into SQLite (20 s), then
@@ -28,7 +29,7 @@ echo "- cores: $(nproc)"
 echo "- memory: $(free -h | awk '/^Mem:/ {print $2}')"
 echo "- disk: $(df -h . | awk 'NR == 2 {print $1 ", " $2 " total, " $4 " free"}')"
 echo "- $(rustc --version)"
-echo "- command: scripts/bench.sh (cargo bench --bench checkin, then --bench startup and --bench overview)"
+echo "- command: scripts/bench.sh (cargo bench --bench checkin, then --bench startup, --bench overview and --bench report)"
 echo
 
 timeout 15m cargo bench --bench checkin
@@ -40,3 +41,7 @@ timeout 10m cargo bench --bench startup
 # Practice › Session cards through the app on the same club: load, frame, filter, sort, search.
 echo
 timeout 10m cargo bench --bench overview
+
+# Each report over the last 12 months, on the same club.
+echo
+timeout 10m cargo bench --bench report

@@ -14,6 +14,7 @@ mod members;
 mod personal;
 mod pricing;
 mod print;
+mod report;
 mod sales;
 mod session_cards;
 
@@ -123,6 +124,18 @@ pub enum Command {
     Restore {
         #[arg(value_name = "FILE")]
         file: PathBuf,
+    },
+    /// Print a report (usage, sales, outstanding sessions, card life) over a period
+    Report {
+        what: crate::reports::ReportKind,
+        /// First day, included: 01/09/2026 or 2026-09-01 [default: the last 1 September]
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Last day, included [default: today]
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Csv)]
+        format: Format,
     },
     /// Card types sold by the club (Finance › Pricing)
     #[command(name = "card-types", subcommand)]
@@ -326,6 +339,25 @@ fn run(cli: Cli, settings: &Settings, catalog: &Catalog) -> Result<ExitCode, Use
                 create: false,
             };
             data::import_all_command(catalog, &folder, &settings.database, options)
+        }
+        Some(Command::Report {
+            what,
+            from,
+            to,
+            format,
+        }) => {
+            let store = open_store(&settings.database, settings, catalog)?;
+            let today = settings.club_time.local_date(clock.now());
+            report::run(
+                &store,
+                settings,
+                catalog,
+                today,
+                what,
+                from.as_deref(),
+                to.as_deref(),
+                format,
+            )
         }
         Some(Command::Check { repair }) => {
             let store = open_store(&settings.database, settings, catalog)?;

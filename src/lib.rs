@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod import;
 pub mod messages;
 pub mod print;
+pub mod reports;
 pub mod search;
 pub mod session_cards;
 pub mod store;

@@ -14,10 +14,11 @@ pub mod input;
 pub mod keymap;
 pub mod members;
 mod members_view;
-mod other_screens;
 pub mod pricing;
 mod pricing_view;
 pub mod profile_dialogs;
+pub mod reports;
+mod reports_view;
 pub mod screen;
 pub mod session_cards;
 mod session_cards_view;
@@ -48,11 +49,28 @@ const TICK: Duration = Duration::from_millis(500);
 /// events already read when polled with a zero timeout, and 1 ms drains a burst reliably.
 const DRAIN_WAIT: Duration = Duration::from_millis(1);
 
+/// Wait for input while a report is computed, so its result shows soon after it is ready.
+const COMPUTING_TICK: Duration = Duration::from_millis(100);
+
 /// Runs the app until the user quits or a termination signal arrives.
 pub fn run(store: &Store, settings: &Settings, clock: &dyn Clock) -> anyhow::Result<()> {
+    // The reports' worker thread borrows the store, so it lives in a scope that outlasts it.
+    std::thread::scope(|scope| {
+        let worker = reports::spawn_worker(scope, store);
+        run_with_worker(store, settings, clock, worker)
+    })
+}
+
+fn run_with_worker(
+    store: &Store,
+    settings: &Settings,
+    clock: &dyn Clock,
+    worker: reports::ReportWorker,
+) -> anyhow::Result<()> {
     let keymap = keymap::Keymap::built_in()?;
     let mut app = App::new(store, settings, clock, keymap)?;
     app.daily_backup();
+    app.reports.attach(worker);
     let theme = theme::Theme::from_environment();
 
     let stop = Arc::new(AtomicBool::new(false));
@@ -84,7 +102,12 @@ pub fn run(store: &Store, settings: &Settings, clock: &dyn Clock) -> anyhow::Res
             break;
         }
 
-        if !event::poll(TICK)? {
+        let wait = if app.reports.is_computing() {
+            COMPUTING_TICK
+        } else {
+            TICK
+        };
+        if !event::poll(wait)? {
             app.update(Action::Tick);
             continue;
         }

@@ -4,6 +4,7 @@ use super::import::ImportState;
 use super::keymap::{Command, KeyScope, Keymap};
 use super::members::MembersState;
 use super::pricing::PricingState;
+use super::reports::ReportsState;
 use super::screen::{ScreenContext, ScreenState};
 use super::session_cards::{CardsMode, SessionCardsState};
 use crate::config::Settings;
@@ -130,6 +131,7 @@ pub struct App<'a> {
     /// The screen a profile was opened from, to go back to when it closes.
     profile_opened_from: Option<Screen>,
     pub import: ImportState,
+    pub reports: ReportsState,
     pub bell_pending: bool,
     pub quit: bool,
     /// Whether the daily backup runs when the club's day changes; [`App::daily_backup`]
@@ -171,6 +173,7 @@ impl<'a> App<'a> {
             session_cards: SessionCardsState::default(),
             profile_opened_from: None,
             import: ImportState::default(),
+            reports: ReportsState::new(settings.club_time, report_folder(settings)),
             bell_pending: false,
             quit: false,
             daily_backups: false,
@@ -302,6 +305,7 @@ impl<'a> App<'a> {
             Screen::Members => &mut self.members,
             Screen::SessionCards => &mut self.session_cards,
             Screen::Import => &mut self.import,
+            Screen::Reports => &mut self.reports,
             _ => return None,
         };
         Some((screen, context))
@@ -353,6 +357,7 @@ impl<'a> App<'a> {
     /// event loop calls it after draining the queued events and before drawing.
     pub fn settle(&mut self) {
         let today = self.today();
+        self.reports.poll(&self.catalog);
         if let Err(error) = self.members.settle(self.store, today) {
             tracing::error!(%error, "member search failed");
             self.panel = Panel::Error(crate::messages::store_error(&self.catalog, &error));
@@ -407,6 +412,7 @@ impl<'a> App<'a> {
                 CardsMode::ToInform => KeyScope::ToInform,
             }),
             Screen::Import => Some(KeyScope::Import),
+            Screen::Reports => (!self.reports.takes_text()).then_some(KeyScope::Reports),
             _ => None,
         }
     }
@@ -498,7 +504,11 @@ impl<'a> App<'a> {
                 self.import
                     .open(self.settings.import_mapping.clone(), today);
             }
-            Command::Reports => self.go(Screen::Reports),
+            Command::Reports => {
+                self.go(Screen::Reports);
+                let today = self.today();
+                self.reports.open(self.store, today);
+            }
             Command::NextActivity => self.next_activity(),
             Command::ChargeAgain => self.charge_again()?,
             Command::Undo => self.undo()?,
@@ -522,7 +532,11 @@ impl<'a> App<'a> {
             | Command::MarkInformed
             | Command::WriteEmails
             | Command::SaveMapping
-            | Command::NextPreset => {
+            | Command::NextPreset
+            | Command::SwitchView
+            | Command::TypeDates
+            | Command::NextPeriod
+            | Command::PreviousPeriod => {
                 if let Some((screen, context)) = self.screen_parts() {
                     screen.command(command, &context)?;
                     self.after_screen_change()?;
@@ -758,6 +772,16 @@ impl<'a> App<'a> {
     pub fn can_charge_again(&self) -> bool {
         self.repeat_candidate.is_some()
     }
+}
+
+/// Returns the folder for report exports: `carnet-reports` beside the print folder, which
+/// is the user's documents folder by default.
+fn report_folder(settings: &Settings) -> std::path::PathBuf {
+    let parent = settings
+        .print_folder
+        .parent()
+        .unwrap_or_else(|| std::path::Path::new("."));
+    parent.join("carnet-reports")
 }
 
 /// Returns a word for logs, which never contain members' names.

@@ -55,6 +55,13 @@ pub enum Command {
     SaveMapping,
     /// Read the file again with the next preset layout.
     NextPreset,
+    /// Reports: switch between the chart and the table of the same figures.
+    SwitchView,
+    /// Reports: type the period's first and last dates.
+    TypeDates,
+    /// Reports: the next choice of period (week, month, season, 12 months, dates).
+    NextPeriod,
+    PreviousPeriod,
 }
 
 /// The screen a binding applies to; bindings without a scope apply everywhere.
@@ -67,6 +74,7 @@ pub enum KeyScope {
     SessionCards,
     ToInform,
     Import,
+    Reports,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -5,7 +5,7 @@ use super::app::{App, Panel, Popup, Screen};
 use super::keymap::{Binding, Command, KeyScope};
 use super::theme::Theme;
 use super::{
-    front_desk, import_view, members_view, other_screens, pricing_view, session_cards_view,
+    front_desk, import_view, members_view, pricing_view, reports_view, session_cards_view,
 };
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -43,7 +43,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         Screen::Members => members_view::draw(frame, app, theme, main),
         Screen::SessionCards => session_cards_view::draw(frame, app, theme, main),
         Screen::Import => import_view::draw(frame, app, theme, main),
-        other => other_screens::draw(frame, app, theme, other, main),
+        Screen::Reports => reports_view::draw(frame, app, theme, main),
     }
 
     match &app.popup {
@@ -197,6 +197,7 @@ fn draw_help(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         Screen::Members if app.members.in_profile() => Some(KeyScope::MemberProfile),
         Screen::Members => Some(KeyScope::Members),
         Screen::Import => Some(KeyScope::Import),
+        Screen::Reports => Some(KeyScope::Reports),
         _ => None,
     };
     for binding in app
