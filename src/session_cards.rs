@@ -10,14 +10,14 @@ use chrono::NaiveDate;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// What Excel needs to read a CSV file as UTF-8 instead of the system's code page.
+/// The byte-order mark Excel needs to read a CSV file as UTF-8 instead of the system's code page.
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// The e-mail templates shipped with Carnet, used when the club has none of its own.
 const TEMPLATE_FR: &str = include_str!("../assets/email/inform.fr.txt");
 const TEMPLATE_EN: &str = include_str!("../assets/email/inform.en.txt");
 
-/// What the overview shows: the rows kept by a filter and a search, in a sort.
+/// The overview as shown: the rows kept by a filter and a search, in a sort.
 pub struct View<'a> {
     pub overview: &'a Overview,
     pub shown: &'a [u32],
@@ -35,7 +35,7 @@ impl View<'_> {
     }
 }
 
-/// The catalog key of a column's heading.
+/// Returns the catalog key of a column's heading.
 pub fn column_key(column: Column) -> &'static str {
     match column {
         Column::Owner => "cards.col_owner",
@@ -49,7 +49,7 @@ pub fn column_key(column: Column) -> &'static str {
     }
 }
 
-/// The catalog key of a filter's name in the filter bar.
+/// Returns the catalog key of a filter's name in the filter bar.
 pub fn filter_key(filter: Filter) -> &'static str {
     match filter {
         Filter::Active => "cards.filter_active",
@@ -63,7 +63,7 @@ pub fn filter_key(filter: Filter) -> &'static str {
     }
 }
 
-/// A filter's name with its N: "expiring within 14 days".
+/// Returns a filter's name with its N: "expiring ≤ 14 d".
 pub fn filter_text(catalog: &Catalog, filter: Filter, thresholds: &Thresholds) -> String {
     match filter.threshold(thresholds) {
         Some(n) => catalog.tf(filter_key(filter), &[("n", &n)]),
@@ -95,7 +95,7 @@ pub fn last_use_text(catalog: &Catalog, row: &CardRow) -> String {
     }
 }
 
-/// How a card stands out: none, or running out with the reasons.
+/// The alert a card shows: none, or running out with the reasons.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Alert {
     None,
@@ -112,7 +112,7 @@ pub fn alert(row: &CardRow, today: NaiveDate, thresholds: &Thresholds) -> Alert 
     }
 }
 
-/// The status in words, with a symbol so that it reads without colour: "⚠ expiring, low".
+/// Returns the status in words, with a symbol so that it reads without colour: "⚠ expiring, low".
 pub fn status_text(
     catalog: &Catalog,
     row: &CardRow,
@@ -136,7 +136,7 @@ pub fn status_text(
     format!("{symbol} {}", catalog.t(key))
 }
 
-/// The text of one cell, as on screen.
+/// Returns the text of one cell, as on screen.
 pub fn cell(catalog: &Catalog, view: &View, row: &CardRow, column: Column) -> String {
     let overview = view.overview;
     match column {
@@ -151,7 +151,7 @@ pub fn cell(catalog: &Catalog, view: &View, row: &CardRow, column: Column) -> St
     }
 }
 
-/// A CSV writer as Excel opens it in the catalog's language: a byte-order mark, then `;`
+/// Starts a CSV file as Excel opens it in the catalog's language: a byte-order mark, then `;`
 /// between fields in French (where `,` is the decimal mark) and `,` in English.
 fn csv_writer<W: Write>(mut out: W, language: Language) -> std::io::Result<csv::Writer<W>> {
     out.write_all(UTF8_BOM)?;
@@ -164,7 +164,7 @@ fn csv_writer<W: Write>(mut out: W, language: Language) -> std::io::Result<csv::
         .from_writer(out))
 }
 
-/// A number of cents as a spreadsheet reads it in the language: "1234,50" or "1234.50".
+/// Writes cents as a spreadsheet reads them in the language: "1234,50" or "1234.50".
 fn amount_cell(language: Language, cents: i64) -> String {
     let sign = if cents < 0 { "-" } else { "" };
     let (units, fraction) = ((cents / 100).unsigned_abs(), (cents % 100).unsigned_abs());
@@ -223,7 +223,7 @@ pub fn reason_text(catalog: &Catalog, reason: Reason) -> String {
     }
 }
 
-/// All the reasons of one member, joined: "2 sessions left; expires on 12/03/2027".
+/// Joins the reasons of one member: "2 sessions left; expires on 12/03/2027".
 pub fn reasons_text(catalog: &Catalog, reasons: &[Reason]) -> String {
     reasons
         .iter()
@@ -355,7 +355,7 @@ impl Template {
     }
 }
 
-/// What writing the e-mails did.
+/// The outcome of writing the e-mails.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EmailsWritten {
     pub written: usize,
@@ -364,7 +364,7 @@ pub struct EmailsWritten {
     pub folder: PathBuf,
 }
 
-/// What the e-mails need besides the list.
+/// The settings the e-mails need besides the list.
 pub struct EmailSettings<'a> {
     pub from: &'a str,
     pub club_name: &'a str,
@@ -459,7 +459,7 @@ pub fn write_emails(
     Ok(report)
 }
 
-/// A file name for an export made now: `cards-2026-12-04-1530.csv`.
+/// Returns a file name for an export made now: `cards-2026-12-04-153000.csv`.
 pub fn export_file_name(stem: &str, now: chrono::DateTime<chrono_tz::Tz>) -> String {
     format!("{stem}-{}.csv", now.format("%Y-%m-%d-%H%M%S"))
 }

@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ContactId(pub u64);
 
-/// How staff reached the member.
+/// The means by which staff reached the member.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Channel {
     Phone,
@@ -22,7 +22,7 @@ pub enum Channel {
 impl Channel {
     pub const ALL: [Channel; 3] = [Channel::Phone, Channel::Email, Channel::InPerson];
 
-    /// The name used in catalogs and on the command line.
+    /// Returns the name used in catalogs and on the command line.
     pub fn name(self) -> &'static str {
         match self {
             Channel::Phone => "phone",
@@ -45,14 +45,14 @@ impl Channel {
     }
 }
 
-/// Why a card puts its owner on the list.
+/// The reason a card puts its owner on the list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ReasonKind {
     Expiring,
     LowBalance,
 }
 
-/// A reason with what the member is told: the date or the sessions left.
+/// A reason with the figure the member is given: the date or the sessions left.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reason {
     ExpiresOn { card: CardId, on: NaiveDate },
@@ -74,14 +74,14 @@ impl Reason {
     }
 }
 
-/// The reasons a contact answered; stored with it so that a new one brings the member back.
+/// A reason covered by a contact, stored with it so that a new reason brings the member back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ContactReason {
     pub card: CardId,
     pub kind: ReasonKind,
 }
 
-/// Staff told a member about their cards.
+/// A record that staff informed a member about their cards.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Contact {
     pub id: ContactId,
@@ -92,7 +92,7 @@ pub struct Contact {
     pub channel: Channel,
     pub note: String,
     pub reasons: Vec<ContactReason>,
-    /// The member's newest card when they were told; a card sold later is news.
+    /// The member's newest card when they were informed; a card sold later is news.
     pub newest_card: Option<CardId>,
 }
 
@@ -102,7 +102,7 @@ pub struct ToInform {
     /// Index into [`Overview::owners`].
     pub owner: u32,
     pub reasons: Vec<Reason>,
-    /// The last contact, when the member was told before about other reasons.
+    /// The last contact, when the member was informed before about other reasons.
     pub last_contact: Option<DateTime<Utc>>,
 }
 
@@ -110,7 +110,7 @@ pub struct ToInform {
 ///
 /// A card counts when it is active and expires within the threshold or has the threshold's
 /// sessions or fewer, unless another active card of the member that is not itself running
-/// out covers every activity the first one covers. A member told about all their current
+/// out covers every activity the first one covers. A member informed about all their current
 /// reasons stays off the list until a new reason appears or a card is sold to them.
 pub fn to_inform(
     overview: &Overview,
@@ -181,16 +181,16 @@ fn uncovered_reasons(
     reasons
 }
 
-/// An empty list of activities means every activity.
+/// Tells whether `other` covers every activity of `card`; an empty list means every activity.
 fn covers_all(other: &[super::ActivityId], card: &[super::ActivityId]) -> bool {
     other.is_empty() || (!card.is_empty() && card.iter().all(|a| other.contains(a)))
 }
 
-/// Tells whether `contact` already told the member everything `reasons` says.
+/// Tells whether `contact` already covered every one of `reasons`, with no card sold since.
 fn answers(contact: &Contact, reasons: &[Reason], cards: &[&CardRow]) -> bool {
-    let told: HashSet<ContactReason> = contact.reasons.iter().copied().collect();
-    let all_told = reasons.iter().all(|reason| {
-        told.contains(&ContactReason {
+    let covered: HashSet<ContactReason> = contact.reasons.iter().copied().collect();
+    let all_covered = reasons.iter().all(|reason| {
+        covered.contains(&ContactReason {
             card: reason.card(),
             kind: reason.kind(),
         })
@@ -200,10 +200,10 @@ fn answers(contact: &Contact, reasons: &[Reason], cards: &[&CardRow]) -> bool {
             .newest_card
             .is_none_or(|newest| card.card_id > newest)
     });
-    all_told && !sold_since
+    all_covered && !sold_since
 }
 
-/// The reasons to store with a contact made now.
+/// Returns the reasons to store with a contact made now.
 pub fn contact_reasons(reasons: &[Reason]) -> Vec<ContactReason> {
     reasons
         .iter()
@@ -284,7 +284,7 @@ mod tests {
     }
 
     #[test]
-    fn a_running_out_card_lists_its_owner_with_each_reason() {
+    fn to_inform_lists_each_reason() {
         let overview = club(vec![
             card(1, 0, 2, "2027-06-30", 0),
             card(2, 1, 8, "2026-12-18", 0),
@@ -314,7 +314,7 @@ mod tests {
     }
 
     #[test]
-    fn another_valid_card_covering_the_same_activities_takes_over() {
+    fn to_inform_skips_covered_cards() {
         // Anne: a low all-activities card and a fresh climbing-only card: not covered.
         // Bruno: a low climbing card and a fresh climbing-and-yoga card: covered.
         // Chloé: a low card and another low card: neither covers the other.
@@ -330,7 +330,7 @@ mod tests {
     }
 
     #[test]
-    fn an_expired_or_used_up_card_does_not_cover() {
+    fn to_inform_ignores_ended_cards() {
         let mut used_up = card(2, 0, 0, "2027-06-30", 0);
         used_up.remaining = 0;
         let expired = card(3, 0, 9, "2026-12-03", 0);
@@ -352,7 +352,7 @@ mod tests {
     }
 
     #[test]
-    fn an_informed_member_leaves_the_list_until_something_new_happens() {
+    fn to_inform_resets_on_news() {
         let low = ContactReason {
             card: CardId(1),
             kind: ReasonKind::LowBalance,

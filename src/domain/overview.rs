@@ -1,6 +1,6 @@
 //! Practice › Session cards: the rows of the card overview, its filters, sorts and totals.
 //!
-//! The overview holds every card of the club at once (200,000 in a large chain), so a row is
+//! The overview keeps every card of the club in memory at once (200,000 in a large chain), so a row is
 //! kept small: owners, card types and activity lists are stored once and rows point at them.
 
 use super::card::{CardId, CardState, CardStatus};
@@ -56,7 +56,7 @@ impl Filter {
         Filter::All,
     ];
 
-    /// The name used in catalogs and on the command line (`--filter expiring:14`).
+    /// Returns the name used in catalogs and on the command line (`--filter expiring:14`).
     pub fn name(self) -> &'static str {
         match self {
             Filter::Active => "active",
@@ -120,7 +120,7 @@ impl Column {
         Column::Status,
     ];
 
-    /// The name used in catalogs and on the command line (`--sort expiry`).
+    /// Returns the name used in catalogs and on the command line (`--sort expiry`).
     pub fn name(self) -> &'static str {
         match self {
             Column::Owner => "owner",
@@ -201,7 +201,7 @@ pub struct CardRow {
 }
 
 impl CardRow {
-    /// The same rule as [`crate::domain::Card::status`].
+    /// Derives the status with the same rule as [`crate::domain::Card::status`].
     pub fn status(&self, today: NaiveDate) -> CardStatus {
         if self.state != CardState::Open {
             CardStatus::Cancelled
@@ -219,7 +219,7 @@ impl CardRow {
         self.expires_on.map(|last| (last - today).num_days())
     }
 
-    /// An active card that expires within the threshold.
+    /// Tells whether the card is active and expires within the threshold.
     pub fn is_expiring(&self, today: NaiveDate, thresholds: &Thresholds) -> bool {
         self.status(today) == CardStatus::Active
             && self
@@ -227,12 +227,13 @@ impl CardRow {
                 .is_some_and(|days| days <= i64::from(thresholds.expiring_days))
     }
 
-    /// An active card with the threshold's number of sessions or fewer.
+    /// Tells whether the card is active with the threshold's number of sessions or fewer.
     pub fn is_low(&self, today: NaiveDate, thresholds: &Thresholds) -> bool {
         self.status(today) == CardStatus::Active && self.remaining <= thresholds.low_sessions
     }
 
-    /// An active card not used (or, never used, not sold) for the threshold's days.
+    /// Tells whether the card is active and unused (or, never used, unsold) for the
+    /// threshold's days.
     pub fn is_dormant(&self, today: NaiveDate, thresholds: &Thresholds) -> bool {
         let since = self.last_use.unwrap_or(self.sold_on);
         self.status(today) == CardStatus::Active
@@ -252,8 +253,8 @@ impl CardRow {
         }
     }
 
-    /// What the remaining sessions are worth at the card's own price per session, in cents,
-    /// rounded once per card.
+    /// Returns the value of the remaining sessions at the card's own price per session, in
+    /// cents, rounded once per card.
     pub fn remaining_value_cents(&self) -> i64 {
         if self.total == 0 {
             return 0;
@@ -355,7 +356,7 @@ impl Overview {
         }
     }
 
-    /// A number that orders rows by `column`.
+    /// Returns a number that orders rows by `column`.
     fn sort_key(&self, row: &CardRow, column: Column, today: NaiveDate) -> u32 {
         let day = |date: NaiveDate| date.num_days_from_ce().max(0) as u32;
         match column {
@@ -511,7 +512,7 @@ mod tests {
     }
 
     #[test]
-    fn low_balance_includes_exactly_n_sessions_but_not_used_up_cards() {
+    fn low_balance_includes_n_sessions() {
         let today = date(TODAY);
         let thresholds = Thresholds::default();
         let mut card = row(1);
@@ -528,7 +529,7 @@ mod tests {
     }
 
     #[test]
-    fn dormant_counts_from_the_last_use_or_the_sale() {
+    fn dormant_counts_from_last_use() {
         let today = date(TODAY);
         let thresholds = Thresholds::default();
         let mut card = row(1);
@@ -688,7 +689,7 @@ mod tests {
     }
 
     #[test]
-    fn totals_value_each_card_at_its_own_price_per_session() {
+    fn totals_use_each_card_price() {
         let mut overview = overview();
         overview.rows[0].price_cents = 10_000;
         overview.rows[0].total = 3;

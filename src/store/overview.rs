@@ -1,4 +1,4 @@
-//! What Practice › Session cards reads: every card with its owner, type and last use, and
+//! Storage for Practice › Session cards: every card with its owner, type and last use, and
 //! the contacts staff record with members about their cards.
 
 use super::keys::{TreeName, id_key, id_of_key, meta, pair_key};
@@ -23,7 +23,7 @@ pub struct LastUse {
     pub event: EventId,
 }
 
-/// A contact to record: the channel and the note staff typed, and what the member was told.
+/// A contact to record: the channel and the note staff typed, and the reasons covered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewContact {
     pub member_id: MemberId,
@@ -152,7 +152,7 @@ impl Store {
         self.read(TreeName::CardLastUse, &id_key(card_id.0))
     }
 
-    /// Records that staff told a member about their cards.
+    /// Records that staff informed a member about their cards.
     pub fn record_contact(
         &self,
         contact: &NewContact,
@@ -188,7 +188,7 @@ impl Store {
         })
     }
 
-    /// A member's contacts, newest first.
+    /// Returns a member's contacts, newest first.
     pub fn contacts_of_member(&self, member_id: MemberId) -> Result<Vec<Contact>, StoreError> {
         let mut contacts = Vec::new();
         for entry in self
@@ -204,7 +204,7 @@ impl Store {
         Ok(contacts)
     }
 
-    /// The newest contact of every member who has one.
+    /// Returns the newest contact of every member who has one.
     pub fn last_contacts(&self) -> Result<HashMap<MemberId, Contact>, StoreError> {
         let mut last = HashMap::new();
         // Keys are member id then contact id, so the last one seen per member is the newest.
@@ -254,8 +254,8 @@ impl Store {
             batch.insert(&id_key(card.0), codec::encode(last_use));
         }
         tree.apply_batch(batch).map_err(|e| self.sled_error(e))?;
-        // A reverted last use leaves its card with the use before it, which the pass above
-        // forgot; the few such cards are looked up one by one.
+        // A reverted last use leaves its card with the use before it. The pass above forgot
+        // that one, so the few such cards are looked up one by one.
         for card_id in lost_last_use {
             if !last.contains_key(&card_id)
                 && let Some(found) = self.last_use_before(card_id, EventId(u64::MAX))?
@@ -268,7 +268,7 @@ impl Store {
         Ok(last.len())
     }
 
-    /// The newest check-in of a card before `before` that was not reverted.
+    /// Returns the newest check-in of a card before `before` that was not reverted.
     pub(super) fn last_use_before(
         &self,
         card_id: CardId,

@@ -57,7 +57,7 @@ pub struct SessionCardsState {
     pub dialog: Option<CardsDialog>,
     /// The outcome of the last action, already in the user's language.
     pub notice: Option<String>,
-    /// Where to go when Enter was pressed: the owner and the card, for the app to open.
+    /// The owner and card to open after Enter, for the app to show.
     pub open_request: Option<(MemberId, CardId)>,
 }
 
@@ -93,9 +93,9 @@ pub struct MarkForm {
 impl SessionCardsState {
     /// Loads every card and the contacts, unless nothing was written since they were loaded,
     /// and shows the cards again as they were. Owners sort in the member search's name order.
-    // TODO: after a few writes, such as check-ins at the front desk, everything is loaded again
-    // (about a second for 200,000 cards); reading only the ledger events since the last load
-    // would refresh just the cards they touched.
+    // TODO: any write since the last load, such as a check-in at the front desk, makes the
+    // next open read every card again (half a second for 200,000 cards). Reading only the
+    // ledger events since the last load would refresh just the cards they touched.
     pub fn open(&mut self, context: &ScreenContext, index: &SearchIndex) -> Result<(), StoreError> {
         self.notice = None;
         let generation = context.store.generation();
@@ -166,7 +166,7 @@ impl SessionCardsState {
         }
     }
 
-    /// A flag per owner when a search is typed: whether the member search finds them.
+    /// Returns a flag per owner when a search is typed: whether the member search finds them.
     fn matching_owners(&self, index: &SearchIndex) -> Option<Vec<bool>> {
         let query = self.query.value();
         if query.trim().is_empty() {
@@ -204,7 +204,7 @@ impl SessionCardsState {
         self.select_card(keep);
     }
 
-    /// The view shown, for drawing and exporting.
+    /// Returns the view shown, for drawing and exporting.
     pub fn view(&self, today: NaiveDate) -> View<'_> {
         View {
             overview: &self.overview,
@@ -392,7 +392,7 @@ impl SessionCardsState {
     }
 }
 
-/// The member codes of the people on the list, read from the store for the files.
+/// Reads the member codes of the people on the list, for the files.
 fn member_codes(
     context: &ScreenContext,
     overview: &Overview,
