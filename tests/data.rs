@@ -811,11 +811,11 @@ fn profile_erase_needs_confirmation() {
     app.update(Action::Cancel);
     assert!(!store.is_erased(member.id).unwrap());
 
-    // A scanner typing into the dialog does not confirm it; Enter does.
+    // Neither typed text nor Enter confirms it, since a scanner sends both; Ctrl-D again does.
     app.update(Action::Command(Key::Erase));
-    app.update(Action::Insert('1'));
-    assert!(!store.is_erased(member.id).unwrap());
     app.update(Action::Submit);
+    assert!(!store.is_erased(member.id).unwrap());
+    app.update(Action::Command(Key::Erase));
     assert!(store.is_erased(member.id).unwrap());
     let MembersMode::Profile(profile) = &app.members.mode else {
         panic!("profile still shown");
@@ -880,7 +880,7 @@ fn screens_show_backup_and_erase() {
     );
     assert!(dialog.contains("Zoé Bernard (10000001)"), "{dialog}");
     assert!(
-        dialog.contains("Entrée : effacer · Échap : annuler"),
+        dialog.contains("Ctrl-D à nouveau : effacer · Échap : annuler"),
         "{dialog}"
     );
 }

@@ -536,3 +536,64 @@ fn emails_are_written_in_each_members_language() {
         0o600
     );
 }
+
+/// A card scanned while a confirmation dialog is open checks its member in at the front desk
+/// and confirms nothing: neither an erasure nor a contact.
+#[test]
+fn scans_into_dialogs_check_in_instead() {
+    use carnet::tui::app::Panel;
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = club(dir.path());
+    let settings = settings(&dir.path().join("db"), Language::En);
+    let clock = FixedClock::new(now());
+    let mut app = app(&store, &settings, &clock);
+    let accepted = |app: &App| {
+        matches!(&app.panel, Panel::Scan(result)
+            if matches!(result.outcome, CheckInOutcome::Accepted { .. }))
+    };
+
+    // The "mark as informed" dialog, with a note typed first.
+    press(&mut app, Action::Command(Command::ToInform));
+    press(&mut app, Action::Command(Command::MarkInformed));
+    for c in "call back16180339".chars() {
+        press(&mut app, Action::Insert(c));
+    }
+    press(&mut app, Action::Submit);
+    assert_eq!(app.screen, Screen::FrontDesk);
+    assert!(accepted(&app), "{:?}", app.panel);
+    assert!(
+        store.last_contacts().unwrap().is_empty(),
+        "no contact saved"
+    );
+    assert!(app.session_cards.dialog.is_some(), "the dialog waits");
+
+    // The erase confirmation on Marie's profile.
+    press(&mut app, Action::Command(Command::Members));
+    for c in "dupont".chars() {
+        press(&mut app, Action::Insert(c));
+    }
+    press(&mut app, Action::Submit);
+    assert!(app.members.in_profile());
+    press(&mut app, Action::Command(Command::Erase));
+    for c in "27182818".chars() {
+        press(&mut app, Action::Insert(c));
+    }
+    press(&mut app, Action::Submit);
+    assert_eq!(app.screen, Screen::FrontDesk);
+    assert!(accepted(&app), "{:?}", app.panel);
+    let marie = store
+        .member_by_code(&carnet::domain::MemberCode::parse("31415926").unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!(marie.first_name, "Marie", "not erased by the scan's Enter");
+
+    // Back on the profile, Enter alone does not erase either; a second Ctrl-D does.
+    press(&mut app, Action::Command(Command::Members));
+    press(&mut app, Action::Submit);
+    press(&mut app, Action::Command(Command::Erase));
+    press(&mut app, Action::Submit);
+    assert_eq!(store.member(marie.id).unwrap().unwrap().first_name, "Marie");
+    press(&mut app, Action::Command(Command::Erase));
+    assert!(store.is_erased(marie.id).unwrap());
+}

@@ -316,6 +316,13 @@ impl<'a> App<'a> {
         if self.screen == Screen::Pricing {
             self.after_pricing_change();
         }
+        let scanned = self
+            .members
+            .take_scanned()
+            .or_else(|| self.session_cards.take_scanned());
+        if let Some(text) = scanned {
+            self.check_in_from_dialog(&text)?;
+        }
         if let Some((member_id, card_id)) = self.session_cards.open_request.take() {
             self.go(Screen::Members);
             let today = self.today();
@@ -342,6 +349,20 @@ impl<'a> App<'a> {
             self.go(Screen::Members);
             let today = self.today();
             self.members.open(self.store, today)?;
+        }
+        Ok(())
+    }
+
+    /// Checks in a card scanned while a dialog was open, and shows the result at the front
+    /// desk; the dialog stays open on its screen for staff to come back to.
+    fn check_in_from_dialog(&mut self, text: &str) -> Result<(), StoreError> {
+        let request = ScanRequest {
+            activity: self.activity,
+            charge_again: false,
+        };
+        if let Some(result) = check_in_scan(self.store, self.settings, self.clock, text, request)? {
+            self.screen = Screen::FrontDesk;
+            self.show_result(result)?;
         }
         Ok(())
     }

@@ -45,6 +45,10 @@ pub struct MembersState {
     pub notice: Option<String>,
     /// Every activity, archived ones included, to name those in a card's history.
     pub activities: Vec<crate::domain::Activity>,
+    /// Characters typed while the erase confirmation was open: a card being scanned.
+    typed_in_dialog: String,
+    /// A card scanned while the erase confirmation was open, for the front desk.
+    scanned: Option<String>,
 }
 
 /// One line of the member list.
@@ -217,6 +221,35 @@ impl MembersState {
         Ok(())
     }
 
+    /// Runs the open profile dialog's action; when it is done, reloads the profile.
+    fn submit_dialog(&mut self, context: &ScreenContext) -> Result<(), StoreError> {
+        let MembersMode::Profile(profile) = &mut self.mode else {
+            return Ok(());
+        };
+        let Some(dialog) = &mut profile.dialog else {
+            return Ok(());
+        };
+        if let DialogOutcome::Done(notice) = dialog.submit(&profile.member, context)? {
+            let section = profile.section;
+            // An erasure changed the member record itself, so read it again.
+            let member = context
+                .store
+                .member(profile.member.id)?
+                .unwrap_or_else(|| profile.member.clone());
+            let mut reloaded = Profile::load(context.store, member.clone())?;
+            reloaded.section = section;
+            **profile = reloaded;
+            self.notice = Some(notice);
+            self.reindex(&member);
+        }
+        Ok(())
+    }
+
+    /// Takes the text of a card scanned while a dialog that takes no text was open.
+    pub fn take_scanned(&mut self) -> Option<String> {
+        self.scanned.take()
+    }
+
     fn reindex(&mut self, member: &Member) {
         if let Some(index) = &mut self.index {
             index.upsert(member);
@@ -355,6 +388,13 @@ impl ScreenState for MembersState {
                 form.inputs[form.focus].handle(InputRequest::InsertChar(c));
                 form.duplicates.clear();
             }
+            // The erase confirmation takes no text, so what arrives there is a card being
+            // scanned; it is kept for the front desk.
+            MembersMode::Profile(profile)
+                if matches!(profile.dialog, Some(ProfileDialog::Erase)) =>
+            {
+                self.typed_in_dialog.push(c);
+            }
             MembersMode::Profile(profile) => {
                 if let Some(dialog) = &mut profile.dialog {
                     dialog.insert(c);
@@ -475,23 +515,20 @@ impl ScreenState for MembersState {
                         MembersMode::Profile(Box::new(Profile::load(context.store, member)?));
                 }
             }
-            MembersMode::Profile(profile) if profile.dialog.is_some() => {
-                let Some(dialog) = &mut profile.dialog else {
-                    return Ok(());
-                };
-                if let DialogOutcome::Done(notice) = dialog.submit(&profile.member, context)? {
-                    let section = profile.section;
-                    // An erasure changed the member record itself, so read it again.
-                    let member = context
-                        .store
-                        .member(profile.member.id)?
-                        .unwrap_or_else(|| profile.member.clone());
-                    let mut reloaded = Profile::load(context.store, member.clone())?;
-                    reloaded.section = section;
-                    **profile = reloaded;
-                    self.notice = Some(notice);
-                    self.reindex(&member);
+            // Enter never confirms an erasure, because a scanner ends every card with it: text
+            // typed before it is a scan for the front desk, and Ctrl-D erases.
+            MembersMode::Profile(profile)
+                if matches!(profile.dialog, Some(ProfileDialog::Erase)) =>
+            {
+                let typed = std::mem::take(&mut self.typed_in_dialog);
+                if typed.trim().is_empty() {
+                    self.notice = Some(context.catalog.t("data.erase_keys").to_owned());
+                } else {
+                    self.scanned = Some(typed);
                 }
+            }
+            MembersMode::Profile(profile) if profile.dialog.is_some() => {
+                self.submit_dialog(context)?;
             }
             MembersMode::Profile(profile) => {
                 if profile.section == ProfileSection::Cards {
@@ -545,7 +582,15 @@ impl ScreenState for MembersState {
                     profile.dialog = Some(ProfileDialog::card(card.clone()));
                 }
             }
+            // A second Ctrl-D, with the confirmation open, erases.
+            (Command::Erase, MembersMode::Profile(profile))
+                if matches!(profile.dialog, Some(ProfileDialog::Erase)) =>
+            {
+                self.typed_in_dialog.clear();
+                self.submit_dialog(context)?;
+            }
             (Command::Erase, MembersMode::Profile(profile)) => {
+                self.typed_in_dialog.clear();
                 profile.dialog = Some(ProfileDialog::Erase);
             }
             (Command::Print, MembersMode::Profile(profile)) => {
