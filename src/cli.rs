@@ -92,7 +92,7 @@ pub enum Command {
         filter: Option<String>,
         /// Cards only: the view's sort (owner, type, audience, sold, expiry, left, last-use,
         /// status; a leading '-' for descending)
-        #[arg(long, value_name = "COLUMN")]
+        #[arg(long, value_name = "COLUMN", allow_hyphen_values = true)]
         sort: Option<String>,
         /// Cards only: keep the cards of owners the member search finds
         #[arg(long, value_name = "TEXT")]
@@ -328,6 +328,7 @@ fn run(cli: Cli, settings: &Settings, catalog: &Catalog) -> Result<ExitCode, Use
                     sort: sort.as_deref(),
                     search: search.as_deref(),
                     out: out.as_deref(),
+                    format,
                 };
                 return session_cards::export_view(&store, settings, catalog, &clock, view);
             }

@@ -579,6 +579,27 @@ impl SearchIndex {
         self.memory.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Returns every member that `query` matches, for lists that filter rather than rank: the
+    /// members found without a typo, or, when there are none, those found with one.
+    pub fn matching(&self, query: &str, include_archived: bool) -> Vec<MemberId> {
+        let options = SearchOptions {
+            include_archived,
+            limit: self.entries.len().max(1),
+        };
+        let hits = self.search(query, options);
+        // A typo match scores below zero and below every other match (see `Candidate::score`).
+        let exact: Vec<MemberId> = hits
+            .iter()
+            .filter(|hit| hit.score >= 0)
+            .map(|hit| hit.member_id)
+            .collect();
+        if exact.is_empty() {
+            hits.into_iter().map(|hit| hit.member_id).collect()
+        } else {
+            exact
+        }
+    }
+
     /// Finds the members matching `query`, best first; see the module documentation.
     pub fn search(&self, query: &str, options: SearchOptions) -> Vec<Hit> {
         let tokens = parse_query(query);
@@ -1213,6 +1234,19 @@ mod tests {
         assert_eq!(find(&index, "nguyen thi lam"), [17]);
         // Long words allow two edits.
         assert_eq!(first(&index, "lafomtane"), Some(5));
+    }
+
+    #[test]
+    fn matching_leaves_typos_out_unless_alone() {
+        let index = SearchIndex::new(&[
+            member(1, "Marie", "Dupont"),
+            member(2, "Marie", "Dupond"),
+            member(3, "Luc", "Martin"),
+        ]);
+        assert_eq!(index.matching("dupont", false), [MemberId(1)]);
+        // Only a typo finds anyone, so the typo matches are kept.
+        assert_eq!(index.matching("dupomt", false), [MemberId(1)]);
+        assert!(index.matching("zzzz", false).is_empty());
     }
 
     #[test]

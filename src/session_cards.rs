@@ -174,16 +174,18 @@ fn amount_cell(language: Language, cents: i64) -> String {
     }
 }
 
-/// Writes the view as CSV: the columns on screen, then the expiry in days, the sessions left
-/// and in total as numbers, and the value of the sessions left, so that a spreadsheet can
-/// sort and add them.
+/// Writes the view as CSV: the member code and the columns on screen, then the expiry in
+/// days, the sessions left and in total as numbers, and the value of the sessions left, so
+/// that a spreadsheet can sort and add them.
 pub fn write_view_csv<W: Write>(out: W, catalog: &Catalog, view: &View) -> std::io::Result<()> {
     let language = catalog.language;
     let mut writer = csv_writer(out, language)?;
-    let mut header: Vec<String> = Column::ALL
-        .iter()
-        .map(|&column| catalog.t(column_key(column)).to_owned())
-        .collect();
+    let mut header = vec![catalog.t("inform.col_code").to_owned()];
+    header.extend(
+        Column::ALL
+            .iter()
+            .map(|&column| catalog.t(column_key(column)).to_owned()),
+    );
     header.extend(
         [
             "cards.csv_days_left",
@@ -195,10 +197,12 @@ pub fn write_view_csv<W: Write>(out: W, catalog: &Catalog, view: &View) -> std::
     );
     writer.write_record(&header)?;
     for row in view.rows() {
-        let mut record: Vec<String> = Column::ALL
-            .iter()
-            .map(|&column| cell(catalog, view, row, column))
-            .collect();
+        let mut record = vec![view.overview.owner(row).code.clone()];
+        record.extend(Column::ALL.iter().map(|&column| match column {
+            // Spaces keep a spreadsheet from reading "4/10" as the 4th of October.
+            Column::SessionsLeft => format!("{} / {}", row.remaining, row.total),
+            _ => cell(catalog, view, row, column),
+        }));
         record.push(
             row.days_to_expiry(view.today)
                 .map(|days| days.to_string())
@@ -210,6 +214,59 @@ pub fn write_view_csv<W: Write>(out: W, catalog: &Catalog, view: &View) -> std::
         writer.write_record(&record)?;
     }
     writer.flush()
+}
+
+/// One card of the view in JSON, with stable English names and ISO dates for scripts.
+#[derive(serde::Serialize)]
+struct ViewRecord<'a> {
+    code: &'a str,
+    owner: &'a str,
+    card_type: &'a str,
+    audience: &'a str,
+    sold_on: NaiveDate,
+    expires_on: Option<NaiveDate>,
+    days_to_expiry: Option<i64>,
+    sessions_left: u32,
+    sessions_total: u32,
+    last_use: Option<NaiveDate>,
+    status: &'static str,
+    expiring: bool,
+    low: bool,
+    value_cents: i64,
+}
+
+/// Writes the view as one JSON array, in the order shown.
+pub fn write_view_json<W: Write>(mut out: W, view: &View) -> std::io::Result<()> {
+    let records: Vec<ViewRecord> = view
+        .rows()
+        .map(|row| {
+            let owner = view.overview.owner(row);
+            let product = view.overview.product(row);
+            ViewRecord {
+                code: &owner.code,
+                owner: &owner.name,
+                card_type: &product.name,
+                audience: &product.audience,
+                sold_on: row.sold_on,
+                expires_on: row.expires_on,
+                days_to_expiry: row.days_to_expiry(view.today),
+                sessions_left: row.remaining,
+                sessions_total: row.total,
+                last_use: row.last_use,
+                status: match row.status(view.today) {
+                    CardStatus::Active => "active",
+                    CardStatus::UsedUp => "used-up",
+                    CardStatus::Expired => "expired",
+                    CardStatus::Cancelled => "cancelled",
+                },
+                expiring: row.is_expiring(view.today, view.thresholds),
+                low: row.is_low(view.today, view.thresholds),
+                value_cents: row.remaining_value_cents(),
+            }
+        })
+        .collect();
+    serde_json::to_writer_pretty(&mut out, &records).map_err(std::io::Error::other)?;
+    out.write_all(b"\n")
 }
 
 /// "3 sessions left" or "expires on 12/03/2027".
@@ -382,7 +439,8 @@ pub fn write_emails(
     codes: &dyn Fn(crate::domain::MemberId) -> String,
     settings: &EmailSettings,
 ) -> Result<EmailsWritten, EmailError> {
-    use lettre::message::{Mailbox, Message, header::ContentType};
+    use lettre::message::header::{ContentType, HeaderName, HeaderValue, MIME_VERSION_1_0};
+    use lettre::message::{Mailbox, Message};
 
     if settings.from.trim().is_empty() {
         return Err(EmailError::NoSender);
@@ -441,6 +499,12 @@ pub fn write_emails(
             .to(Mailbox::new(Some(owner.name.clone()), to))
             .subject(filled.subject)
             .date(settings.now.into())
+            .header(MIME_VERSION_1_0)
+            // Mail programs such as Outlook open a message marked unsent as a draft to send.
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("X-Unsent"),
+                "1".to_owned(),
+            ))
             .header(ContentType::TEXT_PLAIN)
             .body(filled.body);
         let message = match message {

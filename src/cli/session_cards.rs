@@ -10,7 +10,7 @@ use crate::domain::overview::{Filter, Overview, Sort, Thresholds, parse_filter, 
 use crate::domain::{Member, MemberId};
 use crate::i18n::Catalog;
 use crate::messages;
-use crate::search::{SearchIndex, SearchOptions};
+use crate::search::SearchIndex;
 use crate::session_cards::{self, EmailSettings, View};
 use crate::store::{NewContact, Store, StoreError};
 use clap::{Subcommand, ValueEnum};
@@ -59,11 +59,11 @@ pub enum ListFormat {
 /// The thresholds of config.toml, overridden for one command.
 #[derive(Debug, clap::Args)]
 pub struct ThresholdArgs {
-    /// Days before expiry that count [default: overview.expiring_days]
-    #[arg(long, value_name = "DAYS")]
+    /// Days before expiry that count, 0 to 3650 [default: overview.expiring_days]
+    #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(0..=3650))]
     expiring: Option<u32>,
-    /// Sessions left that count [default: overview.low_sessions]
-    #[arg(long, value_name = "SESSIONS")]
+    /// Sessions left that count, 0 to 1000 [default: overview.low_sessions]
+    #[arg(long, value_name = "SESSIONS", value_parser = clap::value_parser!(u32).range(0..=1000))]
     low: Option<u32>,
 }
 
@@ -90,6 +90,7 @@ pub struct ViewArgs<'a> {
     pub search: Option<&'a str>,
     /// A file to write, for the owner only, instead of standard output.
     pub out: Option<&'a std::path::Path>,
+    pub format: super::Format,
 }
 
 /// Writes the overview's view as CSV, as the screen's Ctrl-E does.
@@ -105,6 +106,7 @@ pub fn export_view(
         sort,
         search,
         out,
+        format,
     } = args;
     let mut thresholds = settings.thresholds;
     let filter = match filter {
@@ -137,14 +139,15 @@ pub fn export_view(
         today,
         thresholds: &thresholds,
     };
-    let written = match out {
-        Some(path) => {
-            let mut bytes = Vec::new();
-            session_cards::write_view_csv(&mut bytes, catalog, &view)
-                .and_then(|()| crate::print::write_private_file(path, &bytes))
-        }
-        None => session_cards::write_view_csv(std::io::stdout().lock(), catalog, &view),
+    let mut bytes = Vec::new();
+    let rendered = match format {
+        super::Format::Csv => session_cards::write_view_csv(&mut bytes, catalog, &view),
+        super::Format::Json => session_cards::write_view_json(&mut bytes, &view),
     };
+    let written = rendered.and_then(|()| match out {
+        Some(path) => crate::print::write_private_file(path, &bytes),
+        None => std::io::Write::write_all(&mut std::io::stdout().lock(), &bytes),
+    });
     match written {
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
         Err(error) => Err(UserError(catalog.tf("error.export", &[("detail", &error)]))),
@@ -160,10 +163,6 @@ fn matching_owners(
 ) -> Result<Vec<bool>, StoreError> {
     let members: Vec<Member> = store.members().collect::<Result<_, _>>()?;
     let index = SearchIndex::new(&members);
-    let options = SearchOptions {
-        include_archived: true,
-        limit: index.len().max(1),
-    };
     let slots: HashMap<MemberId, usize> = overview
         .owners
         .iter()
@@ -171,8 +170,8 @@ fn matching_owners(
         .map(|(slot, owner)| (owner.member_id, slot))
         .collect();
     let mut wanted = vec![false; overview.owners.len()];
-    for hit in index.search(query, options) {
-        if let Some(&slot) = slots.get(&hit.member_id) {
+    for member in index.matching(query, true) {
+        if let Some(&slot) = slots.get(&member) {
             wanted[slot] = true;
         }
     }
@@ -236,11 +235,12 @@ pub fn inform(
                 .ok_or_else(|| UserError(catalog.tf("cli.bad_channel", &[("text", &channel)])))?;
             let member = find_member(store, catalog, &code)?;
             let list = list_with(&thresholds);
-            let reasons = list
+            let current = list
                 .iter()
                 .find(|entry| overview.owners[entry.owner as usize].member_id == member.id)
-                .map(|entry| contact_reasons(&entry.reasons))
+                .map(|entry| entry.reasons.as_slice())
                 .unwrap_or_default();
+            let reasons = contact_reasons(current, contacts.get(&member.id));
             let contact = NewContact {
                 member_id: member.id,
                 channel,

@@ -125,6 +125,10 @@ pub fn to_inform(
 
     let mut list = Vec::new();
     for (owner, cards) in cards_of.iter().enumerate() {
+        // An archived member cannot check in, so there is nothing to sell them.
+        if overview.owners[owner].archived {
+            continue;
+        }
         let reasons = uncovered_reasons(overview, cards, today, thresholds);
         if reasons.is_empty() {
             continue;
@@ -203,15 +207,23 @@ fn answers(contact: &Contact, reasons: &[Reason], cards: &[&CardRow]) -> bool {
     all_covered && !sold_since
 }
 
-/// Returns the reasons to store with a contact made now.
-pub fn contact_reasons(reasons: &[Reason]) -> Vec<ContactReason> {
-    reasons
-        .iter()
-        .map(|reason| ContactReason {
+/// Returns the reasons to store with a contact made now: the member's current reasons, and
+/// those the previous contact covered, so that a second contact never brings back what the
+/// first one covered.
+pub fn contact_reasons(reasons: &[Reason], previous: Option<&Contact>) -> Vec<ContactReason> {
+    let mut covered: Vec<ContactReason> = previous
+        .map(|contact| contact.reasons.clone())
+        .unwrap_or_default();
+    for reason in reasons {
+        let reason = ContactReason {
             card: reason.card(),
             kind: reason.kind(),
-        })
-        .collect()
+        };
+        if !covered.contains(&reason) {
+            covered.push(reason);
+        }
+    }
+    covered
 }
 
 #[cfg(test)]
@@ -249,6 +261,7 @@ mod tests {
             .enumerate()
             .map(|(i, name)| Owner {
                 member_id: MemberId(i as u64 + 1),
+                code: String::new(),
                 name: (*name).to_owned(),
                 first_name: String::new(),
                 last_name: String::new(),
@@ -256,6 +269,7 @@ mod tests {
                 email: None,
                 phone: None,
                 language: None,
+                archived: false,
             })
             .collect();
         Overview {
@@ -381,5 +395,27 @@ mod tests {
         assert_eq!(Channel::parse("en personne"), Some(Channel::InPerson));
         assert_eq!(Channel::parse("in-person"), Some(Channel::InPerson));
         assert_eq!(Channel::parse("pigeon"), None);
+    }
+
+    #[test]
+    fn second_contact_keeps_first_reasons() {
+        let low = ContactReason {
+            card: CardId(1),
+            kind: ReasonKind::LowBalance,
+        };
+        let first = contact(1, vec![low], 1);
+        // Marked again while off the list: no current reason, the first one is carried.
+        let again = contact_reasons(&[], Some(&first));
+        assert_eq!(again, [low]);
+        let told = HashMap::from([(MemberId(1), contact(1, again, 1))]);
+        let overview = club(vec![card(1, 0, 2, "2027-06-30", 0)]);
+        assert_eq!(listed(&overview, &told), []);
+    }
+
+    #[test]
+    fn archived_members_are_not_listed() {
+        let mut overview = club(vec![card(1, 0, 1, "2027-06-30", 0)]);
+        overview.owners[0].archived = true;
+        assert_eq!(listed(&overview, &HashMap::new()), []);
     }
 }

@@ -159,6 +159,8 @@ impl Default for Sort {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Owner {
     pub member_id: MemberId,
+    /// The member code, as printed under the QR code.
+    pub code: String,
     /// "First Last", as shown.
     pub name: String,
     pub first_name: String,
@@ -169,6 +171,8 @@ pub struct Owner {
     pub phone: Option<String>,
     /// The language the member reads, when staff set one.
     pub language: Option<crate::i18n::Language>,
+    /// Archived or erased: the cards stay in the overview, the member is not informed.
+    pub archived: bool,
 }
 
 /// A card type's name and audience as sold, stored once for all cards that share them.
@@ -587,6 +591,7 @@ mod tests {
             .enumerate()
             .map(|(i, (name, rank))| Owner {
                 member_id: MemberId(i as u64 + 1),
+                code: String::new(),
                 name: (*name).to_owned(),
                 first_name: String::new(),
                 last_name: String::new(),
@@ -594,6 +599,7 @@ mod tests {
                 email: None,
                 phone: None,
                 language: None,
+                archived: false,
             })
             .collect();
         let mut rows = Vec::new();

@@ -45,6 +45,7 @@ impl Store {
             owner_slots.insert(member.id, owners.len() as u32);
             owners.push(Owner {
                 member_id: member.id,
+                code: member.code.to_string(),
                 name: member.full_name(),
                 first_name: member.first_name,
                 last_name: member.last_name,
@@ -52,6 +53,7 @@ impl Store {
                 email: member.email,
                 phone: member.phone,
                 language: languages.get(&member.id).copied(),
+                archived: member.archived,
             });
         }
 

@@ -10,7 +10,7 @@ use crate::domain::card::CardId;
 use crate::domain::inform::{Channel, Contact, ToInform, contact_reasons, to_inform};
 use crate::domain::member::MemberId;
 use crate::domain::overview::{Column, Filter, Overview, Sort, Thresholds};
-use crate::search::{SearchIndex, SearchOptions};
+use crate::search::SearchIndex;
 use crate::session_cards::{self, EmailSettings, View};
 use crate::store::{NewContact, StoreError};
 use chrono::NaiveDate;
@@ -149,10 +149,9 @@ impl SessionCardsState {
             }
             return;
         }
-        let keep = self
-            .pending_selection
-            .take()
-            .or_else(|| self.selected_card());
+        // A new filter or search starts at the top; reopening the screen keeps the card.
+        let keep = self.pending_selection.take();
+        self.selected = 0;
         let owners = self.matching_owners(index);
         self.shown = self.overview.view(
             self.filter,
@@ -177,13 +176,9 @@ impl SessionCardsState {
         if query.trim().is_empty() {
             return None;
         }
-        let options = SearchOptions {
-            include_archived: true,
-            limit: index.len().max(1),
-        };
         let mut wanted = vec![false; self.overview.owners.len()];
-        for hit in index.search(query, options) {
-            if let Some(&slot) = self.owner_slots.get(&hit.member_id) {
+        for member in index.matching(query, true) {
+            if let Some(&slot) = self.owner_slots.get(&member) {
                 wanted[slot as usize] = true;
             }
         }
@@ -201,12 +196,12 @@ impl SessionCardsState {
         self.selected = self.selected.min(self.shown.len().saturating_sub(1));
     }
 
+    /// Sorts the rows again and goes to the top, where the new order starts.
     fn resort(&mut self, today: NaiveDate) {
-        let keep = self.selected_card();
         let mut shown = std::mem::take(&mut self.shown);
         self.overview.sort(&mut shown, self.sort, today);
         self.shown = shown;
-        self.select_card(keep);
+        self.selected = 0;
     }
 
     /// Returns the view shown, for drawing and exporting.
@@ -317,7 +312,7 @@ impl SessionCardsState {
             member_id: owner.member_id,
             channel: form.channel,
             note: form.note.value().trim().to_owned(),
-            reasons: contact_reasons(&entry.reasons),
+            reasons: contact_reasons(&entry.reasons, self.last_contacts.get(&owner.member_id)),
         };
         let stored = context.store.record_contact(&contact, &context.write)?;
         self.notice = Some(context.catalog.tf(
