@@ -237,6 +237,33 @@ fn damaged_backup_changes_nothing() {
     assert_eq!(open(&target).member_count(), 5);
 }
 
+/// A backup whose checksum is right but which holds a record this build cannot read would
+/// leave a database that does not open; it is refused before anything changes.
+#[test]
+fn unreadable_record_in_backup_changes_nothing() {
+    let folder = tempfile::tempdir().unwrap();
+    let source_path = folder.path().join("source");
+    drop(demo_club(&source_path, 20));
+    {
+        let db = sled::open(&source_path).unwrap();
+        let members = db.open_tree("members").unwrap();
+        members
+            .insert(99_999u64.to_be_bytes(), &[1u8, 0xff, 0xff][..])
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let source = open(&source_path);
+    let file = folder.path().join("club.carnetbak");
+    source.backup_to(&file, now()).unwrap();
+    drop(source);
+
+    let target = folder.path().join("target");
+    drop(demo_club(&target, 5));
+    let error = restore_backup(&file, &target, options(), now()).unwrap_err();
+    assert!(matches!(error, BackupError::Damaged { .. }), "{error:?}");
+    assert_eq!(open(&target).member_count(), 5, "the target is untouched");
+}
+
 #[test]
 fn restore_keeps_previous_database_aside() {
     let folder = tempfile::tempdir().unwrap();

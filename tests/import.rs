@@ -288,6 +288,31 @@ fn every_bad_value_named() {
     assert!(file.problems.iter().all(|p| p.line == 2));
 }
 
+#[test]
+fn impossible_cards_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = club(dir.path());
+    let text = "Nom;Prénom;Carnet;Séances restantes;Montant;Date d'achat\n\
+                Abel;Anne;10 séances adulte;3;99999999999999;01/09/2026\n\
+                Brun;Bruno;10 séances adulte;3;120;01/09/2099\n\
+                Cohen;Chloé;5 séances adulte;9;60;01/09/2026\n";
+    let file = read_text(text);
+    let problems: Vec<(u64, Option<&str>)> = file
+        .problems
+        .iter()
+        .map(|p| (p.line, p.column.as_deref()))
+        .collect();
+    assert!(problems.contains(&(2, Some("Montant"))), "{problems:?}");
+    assert!(
+        problems.contains(&(3, Some("Date d'achat"))),
+        "{problems:?}"
+    );
+    // Nine sessions left on a card of five is possible after a carry-over, so it is a warning.
+    let plan = plan(&store, &file);
+    let warned: Vec<u64> = plan.warnings.iter().map(|w| w.line).collect();
+    assert_eq!(warned, [4]);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Shared files: the dry run announces what the write does
 // ---------------------------------------------------------------------------------------------

@@ -260,6 +260,16 @@ fn plan_card(
         return None;
     };
     let sold_on = card.sold_on.unwrap_or(today);
+    if let Some(left) = card.sessions_left.filter(|left| *left > card_type.sessions) {
+        plan.warnings.push(RowWarning {
+            line,
+            column: None,
+            warning: Warning::MoreSessionsThanType {
+                left,
+                included: card_type.sessions,
+            },
+        });
+    }
     Some(PlannedCard {
         card_type: card_type.clone(),
         sessions: card.sessions_left.unwrap_or(card_type.sessions),

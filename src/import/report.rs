@@ -68,6 +68,10 @@ pub fn problem_text(catalog: &Catalog, problem: &RowProblem) -> String {
             "import.problem_sessions",
             &[("text", text), ("max", &MAX_SESSIONS_LEFT)],
         ),
+        Problem::SoldInFuture(date) => catalog.tf(
+            "import.problem_sold_future",
+            &[("date", &catalog.date(*date))],
+        ),
     };
     let place = place(catalog, problem.line, problem.column.as_deref());
     catalog.tf("import.at", &[("place", &place), ("text", &why)])
@@ -96,6 +100,10 @@ pub fn warning_text(catalog: &Catalog, warning: &RowWarning) -> String {
         Warning::UnknownCardType(name) => {
             catalog.tf("import.warning_unknown_card_type", &[("name", name)])
         }
+        Warning::MoreSessionsThanType { left, included } => catalog.tf(
+            "import.warning_more_sessions",
+            &[("left", left), ("included", included)],
+        ),
     };
     let place = place(catalog, warning.line, warning.column.as_deref());
     catalog.tf("import.at", &[("place", &place), ("text", &what)])

@@ -9,6 +9,7 @@ use crate::domain::input::{
 };
 use crate::domain::member::NewMember;
 use crate::domain::member_form::{BirthDateError, MemberInput, validate_member};
+use crate::domain::pricing::MAX_PRICE_CENTS;
 use chrono::NaiveDate;
 
 /// Most sessions an imported card may have left, the same bound as a card type's sessions.
@@ -37,6 +38,8 @@ pub enum Problem {
     Amount(AmountError),
     /// Sessions left that are not a whole number from 0 to [`MAX_SESSIONS_LEFT`].
     Sessions(String),
+    /// A card bought on a day that has not come yet.
+    SoldInFuture(NaiveDate),
 }
 
 /// A row that cannot be imported: its line in the file, the header of the column at fault
@@ -61,6 +64,9 @@ pub enum Warning {
     CardWithoutType,
     /// No card type of the club has this name, so no card is created.
     UnknownCardType(String),
+    /// More sessions left than the card type includes: possible after a carry-over, but
+    /// worth a look.
+    MoreSessionsThanType { left: u32, included: u32 },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -183,7 +189,7 @@ fn read_row(
             None
         }
     };
-    let card = read_card(&mut reader);
+    let card = read_card(&mut reader, today);
 
     if !reader.problems.is_empty() {
         return Err(reader.problems);
@@ -253,7 +259,7 @@ enum CardColumns {
     Card(CardInput),
 }
 
-fn read_card(reader: &mut RowReader) -> CardColumns {
+fn read_card(reader: &mut RowReader, today: NaiveDate) -> CardColumns {
     let type_name = crate::domain::member::normalize_name(reader.text(Field::CardType));
     let sessions_text = reader.text(Field::SessionsLeft).to_owned();
     let sessions_left = if sessions_text.is_empty() {
@@ -272,11 +278,22 @@ fn read_card(reader: &mut RowReader) -> CardColumns {
     };
     let expires_on = reader.date(Field::Expiry);
     let sold_on = reader.date(Field::SoldOn);
+    if let Some(date) = sold_on.filter(|date| *date > today) {
+        reader.fail(Field::SoldOn, Problem::SoldInFuture(date));
+    }
     let amount_text = reader.text(Field::Amount).to_owned();
     let amount_cents = if amount_text.is_empty() {
         None
     } else {
         match parse_amount(&amount_text) {
+            // The same ceiling as a card type's price, so no total can overflow.
+            Ok(cents) if cents > MAX_PRICE_CENTS => {
+                reader.fail(
+                    Field::Amount,
+                    Problem::Amount(AmountError::Overflow(amount_text.clone())),
+                );
+                None
+            }
             Ok(cents) => Some(cents),
             Err(error) => {
                 reader.fail(Field::Amount, Problem::Amount(error));

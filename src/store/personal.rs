@@ -19,6 +19,9 @@ impl Store {
     /// and the category stay. An audit event records the erasure, without the erased values.
     ///
     /// Returns the member as stored afterwards. Erasing an erased member again changes nothing.
+    ///
+    /// NOTE: sled keeps overwritten values in its log until it reuses the space, so the old
+    /// bytes may stay in the database files for a while; earlier backups keep them too.
     pub fn erase_member(&self, id: MemberId, context: &WriteContext) -> Result<Member, StoreError> {
         if self.erased_members()?.contains(&id) {
             return self.member(id)?.ok_or_else(|| not_found_member(id));

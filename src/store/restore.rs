@@ -170,11 +170,30 @@ fn load_backup_into(
             detail: "a new database is not empty".to_owned(),
         }));
     };
+    let mut has_format = false;
     let summary = read_backup(file, |record: RawRecord| {
+        has_format |= record.tree == TreeName::Meta && record.key == meta::FORMAT;
         loader.put(record.tree, &record.key, record.value)?;
         Ok(())
     })?;
     loader.finish()?;
+
+    // Every Carnet database has its format record, so a backup without one (an empty file
+    // with a valid checksum, say) would replace the club with nothing.
+    let damaged = |detail: String| BackupError::Damaged {
+        path: file.to_owned(),
+        detail,
+    };
+    if !has_format {
+        return Err(damaged(
+            "it holds no Carnet database (no format record)".to_owned(),
+        ));
+    }
+    // A record that does not decode would stop the app from opening, so none may be put in
+    // place of a working database.
+    store
+        .verify_records()
+        .map_err(|error| damaged(error.to_string()))?;
     Ok(summary)
 }
 

@@ -219,3 +219,33 @@ impl Store {
         Ok(erased)
     }
 }
+
+impl Store {
+    /// Decodes every record of every tree that holds records, and returns the first one that
+    /// does not decode, as the error reading it gives. A database that passes opens and shows
+    /// every screen.
+    pub fn verify_records(&self) -> Result<(), StoreError> {
+        use crate::domain::inform::Contact;
+        use crate::domain::{Activity, Card, CardType, LedgerEvent, Member};
+
+        fn all<T: serde::de::DeserializeOwned>(
+            store: &Store,
+            tree: TreeName,
+        ) -> Result<(), StoreError> {
+            store
+                .read_all::<T>(tree)
+                .try_for_each(|record| record.map(drop))
+        }
+        all::<Member>(self, TreeName::Members)?;
+        all::<MemberId>(self, TreeName::MemberCodes)?;
+        all::<CardType>(self, TreeName::CardTypes)?;
+        all::<Activity>(self, TreeName::Activities)?;
+        all::<Card>(self, TreeName::Cards)?;
+        all::<LedgerEvent>(self, TreeName::Ledger)?;
+        all::<crate::domain::EventId>(self, TreeName::Reversals)?;
+        all::<AuditEvent>(self, TreeName::Audit)?;
+        all::<Contact>(self, TreeName::Contacts)?;
+        all::<super::LastUse>(self, TreeName::CardLastUse)?;
+        all::<super::MemberPrefs>(self, TreeName::MemberPrefs)
+    }
+}
