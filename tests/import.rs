@@ -432,6 +432,10 @@ fn imported_cards_keep_their_balance() {
     let marie = &outcome.cards[0];
     assert_eq!(marie.name, "10 séances adulte");
     assert_eq!(marie.sessions_remaining, 7);
+    assert_eq!(
+        marie.sessions_total, 10,
+        "7 left of the type's 10, so each session is worth a tenth of the price"
+    );
     assert_eq!(marie.expires_on, Some(date(2027, 6, 30)));
     let events = store.events_of_card(marie.id).unwrap();
     assert_eq!(events.len(), 1);
