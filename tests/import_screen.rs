@@ -10,11 +10,7 @@ use carnet::store::Store;
 use carnet::tui::app::{Action, App, NavKey, Screen};
 use carnet::tui::import::ImportStep;
 use carnet::tui::keymap::{Command, Keymap};
-use carnet::tui::theme::Theme;
-use carnet::tui::view;
 use common::*;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 /// Relative to the package root, where `cargo test` runs, so snapshots show no temp path.
 const BAD_ROW_FILE: &str = "tests/data/import/members-bad-row.csv";
@@ -33,28 +29,7 @@ fn club(dir: &std::path::Path) -> Store {
 }
 
 fn screen_text(app: &App, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal
-        .draw(|frame| view::draw(frame, app, &Theme::plain()))
-        .unwrap();
-    let buffer = terminal.backend().buffer();
-    let mut text = String::new();
-    for y in 0..height {
-        let mut line = String::new();
-        let mut skip = 0;
-        for x in 0..width {
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            let symbol = buffer[(x, y)].symbol();
-            skip = unicode_width::UnicodeWidthStr::width(symbol).saturating_sub(1);
-            line.push_str(symbol);
-        }
-        text.push_str(line.trim_end());
-        text.push('\n');
-    }
-    hide_codes(&text)
+    hide_codes(&common::plain_screen(app, width, height))
 }
 
 /// Replaces member codes, which are drawn at random, with `########`.

@@ -9,12 +9,8 @@ use carnet::i18n::Language;
 use carnet::store::Store;
 use carnet::tui::app::{Action, App};
 use carnet::tui::keymap::{Command, Keymap};
-use carnet::tui::theme::Theme;
-use carnet::tui::view;
 use chrono::Duration;
 use common::*;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 /// Builds a club of three members: one with a valid card, one whose card expired, one archived.
 fn club(dir: &std::path::Path) -> Store {
@@ -32,28 +28,7 @@ fn club(dir: &std::path::Path) -> Store {
 }
 
 fn screen_text(app: &App, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal
-        .draw(|frame| view::draw(frame, app, &Theme::plain()))
-        .unwrap();
-    let buffer = terminal.backend().buffer();
-    let mut text = String::new();
-    for y in 0..height {
-        let mut line = String::new();
-        let mut skip = 0;
-        for x in 0..width {
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            let symbol = buffer[(x, y)].symbol();
-            skip = unicode_width::UnicodeWidthStr::width(symbol).saturating_sub(1);
-            line.push_str(symbol);
-        }
-        text.push_str(line.trim_end());
-        text.push('\n');
-    }
-    text
+    plain_screen(app, width, height)
 }
 
 fn type_scan(app: &mut App, text: &str) {

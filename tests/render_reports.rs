@@ -12,10 +12,7 @@ use carnet::tui::app::{Action, App, Screen};
 use carnet::tui::keymap::{Command, Keymap};
 use carnet::tui::reports::Status;
 use carnet::tui::theme::Theme;
-use carnet::tui::view;
 use common::*;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 fn demo_club(dir: &std::path::Path) -> Store {
     let store = open(&dir.join("db"));
@@ -38,28 +35,8 @@ fn demo_club(dir: &std::path::Path) -> Store {
 }
 
 fn screen_text(app: &App, theme: &Theme, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal
-        .draw(|frame| view::draw(frame, app, theme))
-        .unwrap();
-    let buffer = terminal.backend().buffer();
-    let mut text = String::new();
-    for y in 0..height {
-        let mut line = String::new();
-        let mut skip = 0;
-        for x in 0..width {
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            let symbol = buffer[(x, y)].symbol();
-            skip = unicode_width::UnicodeWidthStr::width(symbol).saturating_sub(1);
-            line.push_str(symbol);
-        }
-        text.push_str(line.trim_end());
-        text.push('\n');
-    }
-    text
+    let terminal = common::draw_app(app, width, height, theme);
+    common::buffer_text(terminal.backend().buffer())
 }
 
 fn type_text(app: &mut App, text: &str) {

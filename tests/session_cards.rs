@@ -15,7 +15,6 @@ use carnet::store::{CheckInOutcome, NewContact, Store};
 use carnet::tui::app::{Action, App, NavKey, Screen};
 use carnet::tui::keymap::{Command, Keymap};
 use carnet::tui::theme::Theme;
-use carnet::tui::view;
 use chrono::{DateTime, Duration, Utc};
 use common::*;
 use ratatui::Terminal;
@@ -374,33 +373,11 @@ fn marking_two_members_informed_empties_the_list_and_shows_on_the_profile() {
 }
 
 fn screen_text(app: &App, width: u16, height: u16, theme: &Theme) -> String {
-    let terminal = draw(app, width, height, theme);
-    let buffer = terminal.backend().buffer();
-    let mut text = String::new();
-    for y in 0..height {
-        let mut line = String::new();
-        let mut skip = 0;
-        for x in 0..width {
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            let symbol = buffer[(x, y)].symbol();
-            skip = unicode_width::UnicodeWidthStr::width(symbol).saturating_sub(1);
-            line.push_str(symbol);
-        }
-        text.push_str(line.trim_end());
-        text.push('\n');
-    }
-    text
+    buffer_text(draw(app, width, height, theme).backend().buffer())
 }
 
 fn draw(app: &App, width: u16, height: u16, theme: &Theme) -> Terminal<TestBackend> {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal
-        .draw(|frame| view::draw(frame, app, theme))
-        .unwrap();
-    terminal
+    draw_app(app, width, height, theme)
 }
 
 fn snapshots(language: Language, name: &str) {

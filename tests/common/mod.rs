@@ -91,3 +91,48 @@ pub fn sell(store: &Store, member: &Member, card_type: &CardType, sold_on: Naive
         .sell_card(member.id, card_type.id, sold_on, &context(at))
         .expect("card sold")
 }
+
+/// Draws the app once on a TestBackend of `width` × `height` with `theme`, and returns the
+/// terminal, for tests that read styles as well as text.
+pub fn draw_app(
+    app: &carnet::tui::app::App,
+    width: u16,
+    height: u16,
+    theme: &carnet::tui::theme::Theme,
+) -> ratatui::Terminal<ratatui::backend::TestBackend> {
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| carnet::tui::view::draw(frame, app, theme))
+        .unwrap();
+    terminal
+}
+
+/// Returns the text of a drawn buffer, one line per row without trailing blanks; a wide
+/// character is written once.
+pub fn buffer_text(buffer: &ratatui::buffer::Buffer) -> String {
+    let area = buffer.area;
+    let mut text = String::new();
+    for y in 0..area.height {
+        let mut line = String::new();
+        let mut skip = 0;
+        for x in 0..area.width {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let symbol = buffer[(x, y)].symbol();
+            skip = unicode_width::UnicodeWidthStr::width(symbol).saturating_sub(1);
+            line.push_str(symbol);
+        }
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    text
+}
+
+/// Draws the app without colour and returns the screen's text.
+pub fn plain_screen(app: &carnet::tui::app::App, width: u16, height: u16) -> String {
+    let terminal = draw_app(app, width, height, &carnet::tui::theme::Theme::plain());
+    buffer_text(terminal.backend().buffer())
+}
