@@ -300,6 +300,14 @@ pub fn resolve(config: Config, source: Option<PathBuf>) -> Result<Settings, Conf
             expected: "a size in MiB from 8 to 4096",
         });
     }
+    if !(5..=500).contains(&config.scanner.max_key_gap_ms) {
+        return Err(ConfigError::BadValue {
+            path: shown_path.clone(),
+            key: "scanner.max_key_gap_ms",
+            value: config.scanner.max_key_gap_ms.to_string(),
+            expected: "a number of milliseconds from 5 to 500",
+        });
+    }
     if config.checkin.repeat_guard_minutes > 24 * 60 {
         return Err(ConfigError::BadValue {
             path: shown_path.clone(),

@@ -24,20 +24,6 @@ pub struct ScanRequest {
 }
 
 /// Checks in the member that `scanned` names. Returns `None` for a blank scan, which does nothing.
-/// Tells whether `text` is a scanned card of a member of the club, for text fields that a
-/// scan may land in by mistake.
-pub fn names_a_member(store: &Store, settings: &Settings, text: &str) -> Result<bool, StoreError> {
-    let Ok(candidates) = parse_scan(text, &settings.scanner) else {
-        return Ok(false);
-    };
-    for candidate in &candidates {
-        if store.member_by_code(&candidate.code)?.is_some() {
-            return Ok(true);
-        }
-    }
-    Ok(false)
-}
-
 pub fn check_in_scan(
     store: &Store,
     settings: &Settings,

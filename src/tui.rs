@@ -19,6 +19,7 @@ mod pricing_view;
 pub mod profile_dialogs;
 pub mod reports;
 mod reports_view;
+mod scan_burst;
 pub mod screen;
 pub mod session_cards;
 mod session_cards_view;
@@ -88,6 +89,8 @@ fn run_with_worker(
     // No explicit clear: the alternate screen starts empty, and clearing would query the
     // cursor position, which some terminals never report.
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    let mut burst =
+        scan_burst::ScanBurst::new(Duration::from_millis(settings.scanner.max_key_gap_ms));
     tracing::info!("front desk started");
 
     loop {
@@ -102,20 +105,32 @@ fn run_with_worker(
             break;
         }
 
-        let wait = if app.reports.is_computing() {
+        let mut wait = if app.reports.is_computing() {
             COMPUTING_TICK
         } else {
             TICK
         };
+        // Keys held back as a possible scan are let through once no key followed in time.
+        if let Some(deadline) = burst.deadline() {
+            wait = wait.min(deadline.saturating_duration_since(Instant::now()));
+        }
         if !event::poll(wait)? {
-            app.update(Action::Tick);
+            let typed = burst.release_if_typed(Instant::now());
+            if typed.is_empty() {
+                app.update(Action::Tick);
+            }
+            for action in typed {
+                app.update(action);
+            }
             continue;
         }
         let started = Instant::now();
         loop {
             let event = event::read()?;
             if let Some(action) = input::translate(&event, &app.keymap, app.key_scope()) {
-                app.update(action);
+                for action in burst.feed(action, Instant::now()) {
+                    app.update(action);
+                }
             }
             if app.quit || started.elapsed() > MAX_BATCH || !event::poll(DRAIN_WAIT)? {
                 break;

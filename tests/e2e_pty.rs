@@ -937,6 +937,8 @@ fn pricing_form_creates_card_type() {
             app.send("\t");
         }
         app.send(field);
+        // A person pauses before Tab; a run of keys ended at once by Tab is a scan.
+        thread::sleep(Duration::from_millis(150));
     }
     app.wait_for("valid until", TIMEOUT);
     app.send("\r");
@@ -1060,4 +1062,50 @@ fn session_cards_english() {
 #[test]
 fn session_cards_french() {
     session_cards_by_keyboard("fr");
+}
+
+/// A card scanned, at scanner speed, while the sale dialog is open on another member's
+/// profile: the scanned member is checked in, and nothing is sold.
+#[test]
+fn scan_into_sale_dialog_checks_in() {
+    let club = Club::demo("en");
+    let buyer = club.demo_code("demo.used_up");
+    let visitor = club.demo_code("demo.valid");
+    let before = club.snapshot();
+    let cards_before = {
+        let store = club.open_store();
+        let member = store
+            .member_by_code(&MemberCode::parse(&buyer).expect("demo code"))
+            .expect("member readable")
+            .expect("member exists");
+        store.cards_of_member(member.id).expect("cards").len()
+    };
+
+    let mut app = club.start();
+    // F3, then the buyer's code typed by hand: slowly, then Enter opens the profile.
+    app.send("\x1bOR");
+    app.wait_for("Members:", TIMEOUT);
+    for c in buyer.chars() {
+        app.send(&c.to_string());
+        thread::sleep(Duration::from_millis(60));
+    }
+    app.send("\r");
+    app.wait_for("Purchases", TIMEOUT);
+    app.send("\x13");
+    app.wait_for("Sell a card", TIMEOUT);
+    app.send(&format!("{visitor}\r"));
+    app.wait_for_big("ACCEPTED");
+    app.quit();
+
+    assert_one_session_taken(&club, &visitor, &before);
+    let store = club.open_store();
+    let member = store
+        .member_by_code(&MemberCode::parse(&buyer).expect("demo code"))
+        .expect("member readable")
+        .expect("member exists");
+    assert_eq!(
+        store.cards_of_member(member.id).expect("cards").len(),
+        cards_before,
+        "nothing sold"
+    );
 }

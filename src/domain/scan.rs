@@ -17,6 +17,9 @@ pub struct ScannerRules {
     /// Query parameter that carries the code when the QR code contains a URL. Without it,
     /// the URL's last path segment is the code.
     pub url_parameter: String,
+    /// Longest pause, in milliseconds, between two keys of one scan. Faster runs of keys
+    /// ended by Enter or Tab are taken for a scan on every screen.
+    pub max_key_gap_ms: u64,
 }
 
 impl Default for ScannerRules {
@@ -25,6 +28,7 @@ impl Default for ScannerRules {
             prefix: String::new(),
             suffix: String::new(),
             url_parameter: "code".to_owned(),
+            max_key_gap_ms: 30,
         }
     }
 }

@@ -58,6 +58,9 @@ pub enum Action {
     /// mode, because staff never need one there.
     Navigate(NavKey),
     Command(Command),
+    /// A card scanned on any screen: keys typed faster than a person types, then Enter or
+    /// Tab (see `scan_burst`).
+    Scan(String),
     /// Esc: close the popup or form, or clear the field.
     Cancel,
     Tick,
@@ -204,9 +207,10 @@ impl<'a> App<'a> {
     }
 
     fn apply(&mut self, action: Action) -> Result<(), StoreError> {
+        if let Action::Scan(text) = action {
+            return self.apply_scan(text);
+        }
         // A screen with its own fields gets the keys first, and the front desk gets the rest.
-        // NOTE: a card scanned while a form or search field has the focus is typed into that
-        // field, and its Enter saves the form. Staff see it there, but no member is checked in.
         if self.popup.is_none() {
             if let Some(action) = self.apply_to_screen(action)? {
                 return self.apply_to_front_desk(action);
@@ -214,6 +218,28 @@ impl<'a> App<'a> {
             return Ok(());
         }
         self.apply_to_front_desk(action)
+    }
+
+    /// A scan checks its member in, except in a search field, where it finds the member as
+    /// typed text would. In a form or a dialog it never lands in a field or confirms anything.
+    // NOTE: a scanner slower than `scanner.max_key_gap_ms` between keys is not recognised, so
+    // its keys are typed into the focused field as before.
+    fn apply_scan(&mut self, text: String) -> Result<(), StoreError> {
+        let to_field = self.popup.is_none()
+            && self
+                .screen_parts()
+                .is_some_and(|(screen, _)| screen.takes_text() && screen.scan_goes_to_field());
+        let elsewhere = self.popup.is_none()
+            && self
+                .screen_parts()
+                .is_some_and(|(screen, _)| screen.takes_text());
+        if elsewhere && !to_field {
+            return self.check_in_from_dialog(&text);
+        }
+        for c in text.chars() {
+            self.apply(Action::Insert(c))?;
+        }
+        self.apply(Action::Submit)
     }
 
     /// Gives `action` to the screen shown, if it has its own fields and lists. Returns the
@@ -285,6 +311,7 @@ impl<'a> App<'a> {
             }
             Action::Command(command) => self.run_command(command)?,
             Action::Tick => self.tick()?,
+            Action::Scan(text) => self.apply_scan(text)?,
         }
         Ok(())
     }
@@ -316,11 +343,7 @@ impl<'a> App<'a> {
         if self.screen == Screen::Pricing {
             self.after_pricing_change();
         }
-        let scanned = self
-            .members
-            .take_scanned()
-            .or_else(|| self.session_cards.take_scanned());
-        if let Some(text) = scanned {
+        if let Some(text) = self.members.take_scanned() {
             self.check_in_from_dialog(&text)?;
         }
         if let Some((member_id, card_id)) = self.session_cards.open_request.take() {

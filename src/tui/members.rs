@@ -370,6 +370,10 @@ impl MemberForm {
 }
 
 impl ScreenState for MembersState {
+    fn scan_goes_to_field(&self) -> bool {
+        matches!(self.mode, MembersMode::List)
+    }
+
     fn takes_text(&self) -> bool {
         match &self.mode {
             MembersMode::List | MembersMode::Form(_) => true,

@@ -22,6 +22,11 @@ pub struct ScreenContext<'a> {
 pub trait ScreenState {
     /// Tells whether printable keys go to a field of this screen rather than to the scan field.
     fn takes_text(&self) -> bool;
+    /// Tells whether a scanned card goes to the focused field, as in a member search, rather
+    /// than to the front desk. Forms and dialogs leave it to the front desk.
+    fn scan_goes_to_field(&self) -> bool {
+        false
+    }
     fn insert(&mut self, c: char);
     fn delete_back(&mut self);
     /// Tab (`forward`) or Shift-Tab.

@@ -21,9 +21,6 @@ use tui_input::{Input, InputRequest};
 /// The fields of the thresholds dialog, in Tab order.
 pub const THRESHOLD_FIELDS: usize = 3;
 
-/// Shortest text taken for a scanned card in a dialog's field; shorter digits are a value.
-const MIN_SCANNED_CODE: usize = 6;
-
 /// Most days or sessions a threshold takes on screen, as in config.toml.
 const MAX_DAYS: u32 = 3650;
 const MAX_SESSIONS: u32 = 1000;
@@ -60,8 +57,6 @@ pub struct SessionCardsState {
     pub dialog: Option<CardsDialog>,
     /// The outcome of the last action, already in the user's language.
     pub notice: Option<String>,
-    /// A card scanned while a dialog was open, for the front desk.
-    scanned: Option<String>,
     /// The owner and card to open after Enter, for the app to show.
     pub open_request: Option<(MemberId, CardId)>,
 }
@@ -381,20 +376,6 @@ impl SessionCardsState {
         })));
     }
 
-    /// The text field that has the focus in the open dialog.
-    fn dialog_input(&mut self) -> Option<&mut Input> {
-        match &mut self.dialog {
-            Some(CardsDialog::Thresholds(form)) => Some(&mut form.inputs[form.focus]),
-            Some(CardsDialog::Mark(form)) => Some(&mut form.note),
-            None => None,
-        }
-    }
-
-    /// Takes the text of a card scanned while a dialog was open.
-    pub fn take_scanned(&mut self) -> Option<String> {
-        self.scanned.take()
-    }
-
     fn open_mark(&mut self) {
         if let Some(entry) = self.inform.get(self.inform_selected) {
             self.dialog = Some(CardsDialog::Mark(MarkForm {
@@ -430,6 +411,10 @@ pub fn channel_key(channel: Channel) -> &'static str {
 }
 
 impl ScreenState for SessionCardsState {
+    fn scan_goes_to_field(&self) -> bool {
+        self.dialog.is_none()
+    }
+
     fn takes_text(&self) -> bool {
         true
     }
@@ -550,16 +535,6 @@ impl ScreenState for SessionCardsState {
     }
 
     fn submit(&mut self, context: &ScreenContext) -> Result<(), StoreError> {
-        // A card scanned while a dialog is open lands in its field, and its Enter would save
-        // the dialog: the code goes to the front desk instead, and the dialog stays open.
-        if let Some(input) = self.dialog_input()
-            && let Some(code) = scanned_code(input.value(), context)?
-        {
-            let kept = input.value()[..input.value().len() - code.len()].to_owned();
-            *input = Input::new(kept);
-            self.scanned = Some(code);
-            return Ok(());
-        }
         match &self.dialog {
             Some(CardsDialog::Thresholds(_)) => {
                 self.apply_thresholds(context.catalog);
@@ -605,21 +580,6 @@ impl ScreenState for SessionCardsState {
         }
         Ok(())
     }
-}
-
-/// Returns the member code at the end of `text` when it names a member of the club: a scan
-/// appends the code to whatever the field held.
-fn scanned_code(text: &str, context: &ScreenContext) -> Result<Option<String>, StoreError> {
-    for (start, _) in text.char_indices() {
-        let code = &text[start..];
-        if code.trim().len() < MIN_SCANNED_CODE {
-            break;
-        }
-        if crate::desk::names_a_member(context.store, context.settings, code)? {
-            return Ok(Some(code.to_owned()));
-        }
-    }
-    Ok(None)
 }
 
 fn next_channel(channel: Channel, forward: bool) -> Channel {
