@@ -151,6 +151,14 @@ impl Default for SearchOptions {
     }
 }
 
+/// The members a filtering search keeps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Matching {
+    pub members: Vec<MemberId>,
+    /// No member matched as typed, so these are close spellings.
+    pub close_only: bool,
+}
+
 /// One member found by a search.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Hit {
@@ -580,8 +588,9 @@ impl SearchIndex {
     }
 
     /// Returns every member that `query` matches, for lists that filter rather than rank: the
-    /// members found without a typo, or, when there are none, those found with one.
-    pub fn matching(&self, query: &str, include_archived: bool) -> Vec<MemberId> {
+    /// members found without a typo, or, when there are none, those found with one, which the
+    /// list should say.
+    pub fn matching(&self, query: &str, include_archived: bool) -> Matching {
         let options = SearchOptions {
             include_archived,
             limit: self.entries.len().max(1),
@@ -594,9 +603,15 @@ impl SearchIndex {
             .map(|hit| hit.member_id)
             .collect();
         if exact.is_empty() {
-            hits.into_iter().map(|hit| hit.member_id).collect()
+            Matching {
+                members: hits.into_iter().map(|hit| hit.member_id).collect(),
+                close_only: true,
+            }
         } else {
-            exact
+            Matching {
+                members: exact,
+                close_only: false,
+            }
         }
     }
 
@@ -1243,10 +1258,14 @@ mod tests {
             member(2, "Marie", "Dupond"),
             member(3, "Luc", "Martin"),
         ]);
-        assert_eq!(index.matching("dupont", false), [MemberId(1)]);
-        // Only a typo finds anyone, so the typo matches are kept.
-        assert_eq!(index.matching("dupomt", false), [MemberId(1)]);
-        assert!(index.matching("zzzz", false).is_empty());
+        let exact = index.matching("dupont", false);
+        assert_eq!(exact.members, [MemberId(1)]);
+        assert!(!exact.close_only);
+        // Only a typo finds anyone, so the typo matches are kept and flagged.
+        let close = index.matching("dupomt", false);
+        assert_eq!(close.members, [MemberId(1)]);
+        assert!(close.close_only);
+        assert!(index.matching("zzzz", false).members.is_empty());
     }
 
     #[test]

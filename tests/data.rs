@@ -264,6 +264,32 @@ fn unreadable_record_in_backup_changes_nothing() {
     assert_eq!(open(&target).member_count(), 5, "the target is untouched");
 }
 
+/// A backup whose member sequence is behind its members would let the next new member
+/// overwrite an existing one, so it is refused before anything changes.
+#[test]
+fn backup_with_stale_sequence_changes_nothing() {
+    let folder = tempfile::tempdir().unwrap();
+    let source_path = folder.path().join("source");
+    drop(demo_club(&source_path, 20));
+    {
+        let db = sled::open(&source_path).unwrap();
+        let meta = db.open_tree("meta").unwrap();
+        meta.insert("seq:member", carnet::store::codec::encode(&0u64))
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let source = open(&source_path);
+    let file = folder.path().join("club.carnetbak");
+    source.backup_to(&file, now()).unwrap();
+    drop(source);
+
+    let target = folder.path().join("target");
+    drop(demo_club(&target, 5));
+    let error = restore_backup(&file, &target, options(), now()).unwrap_err();
+    assert!(matches!(error, BackupError::Damaged { .. }), "{error:?}");
+    assert_eq!(open(&target).member_count(), 5, "the target is untouched");
+}
+
 #[test]
 fn restore_keeps_previous_database_aside() {
     let folder = tempfile::tempdir().unwrap();

@@ -292,10 +292,11 @@ fn every_bad_value_named() {
 fn impossible_cards_are_named() {
     let dir = tempfile::tempdir().unwrap();
     let store = club(dir.path());
-    let text = "Nom;Prénom;Carnet;Séances restantes;Montant;Date d'achat\n\
-                Abel;Anne;10 séances adulte;3;99999999999999;01/09/2026\n\
-                Brun;Bruno;10 séances adulte;3;120;01/09/2099\n\
-                Cohen;Chloé;5 séances adulte;9;60;01/09/2026\n";
+    let text = "Nom;Prénom;Carnet;Séances restantes;Montant;Date d'achat;Fin de validité\n\
+                Abel;Anne;10 séances adulte;3;99999999999999;01/09/2026;\n\
+                Brun;Bruno;10 séances adulte;3;120;01/09/2099;\n\
+                Cohen;Chloé;5 séances adulte;9;60;01/09/2026;\n\
+                Dubois;Denis;5 séances adulte;2;60;01/09/2026;31/08/2026\n";
     let file = read_text(text);
     let problems: Vec<(u64, Option<&str>)> = file
         .problems

@@ -126,7 +126,13 @@ pub fn export_view(
     overview.rank_owners_by_name();
     let owners = match search.filter(|text| !text.trim().is_empty()) {
         Some(query) => {
-            Some(matching_owners(store, &overview, query).map_err(store_error(catalog))?)
+            let (wanted, close_only) =
+                matching_owners(store, &overview, query).map_err(store_error(catalog))?;
+            if close_only {
+                let note = catalog.tf("cards.close_only", &[("query", &query)]);
+                super::print_error(note.trim());
+            }
+            Some(wanted)
         }
         None => None,
     };
@@ -155,12 +161,13 @@ pub fn export_view(
     }
 }
 
-/// A flag per owner: whether the member search finds them.
+/// Returns a flag per owner that the member search finds, and whether only close spellings
+/// were found.
 fn matching_owners(
     store: &Store,
     overview: &Overview,
     query: &str,
-) -> Result<Vec<bool>, StoreError> {
+) -> Result<(Vec<bool>, bool), StoreError> {
     let members: Vec<Member> = store.members().collect::<Result<_, _>>()?;
     let index = SearchIndex::new(&members);
     let slots: HashMap<MemberId, usize> = overview
@@ -169,13 +176,14 @@ fn matching_owners(
         .enumerate()
         .map(|(slot, owner)| (owner.member_id, slot))
         .collect();
+    let matching = index.matching(query, true);
     let mut wanted = vec![false; overview.owners.len()];
-    for member in index.matching(query, true) {
+    for member in matching.members {
         if let Some(&slot) = slots.get(&member) {
             wanted[slot] = true;
         }
     }
-    Ok(wanted)
+    Ok((wanted, matching.close_only))
 }
 
 pub fn inform(

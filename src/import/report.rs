@@ -72,6 +72,16 @@ pub fn problem_text(catalog: &Catalog, problem: &RowProblem) -> String {
             "import.problem_sold_future",
             &[("date", &catalog.date(*date))],
         ),
+        Problem::ExpiryBeforeSale {
+            expires_on,
+            sold_on,
+        } => catalog.tf(
+            "import.problem_expiry_before_sale",
+            &[
+                ("expiry", &catalog.date(*expires_on)),
+                ("sold", &catalog.date(*sold_on)),
+            ],
+        ),
     };
     let place = place(catalog, problem.line, problem.column.as_deref());
     catalog.tf("import.at", &[("place", &place), ("text", &why)])

@@ -40,6 +40,11 @@ pub enum Problem {
     Sessions(String),
     /// A card bought on a day that has not come yet.
     SoldInFuture(NaiveDate),
+    /// A card that expires before the day it was bought.
+    ExpiryBeforeSale {
+        expires_on: NaiveDate,
+        sold_on: NaiveDate,
+    },
 }
 
 /// A row that cannot be imported: its line in the file, the header of the column at fault
@@ -280,6 +285,17 @@ fn read_card(reader: &mut RowReader, today: NaiveDate) -> CardColumns {
     let sold_on = reader.date(Field::SoldOn);
     if let Some(date) = sold_on.filter(|date| *date > today) {
         reader.fail(Field::SoldOn, Problem::SoldInFuture(date));
+    }
+    if let (Some(expires_on), Some(sold_on)) = (expires_on, sold_on)
+        && expires_on < sold_on
+    {
+        reader.fail(
+            Field::Expiry,
+            Problem::ExpiryBeforeSale {
+                expires_on,
+                sold_on,
+            },
+        );
     }
     let amount_text = reader.text(Field::Amount).to_owned();
     let amount_cents = if amount_text.is_empty() {

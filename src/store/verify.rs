@@ -246,6 +246,48 @@ impl Store {
         all::<AuditEvent>(self, TreeName::Audit)?;
         all::<Contact>(self, TreeName::Contacts)?;
         all::<super::LastUse>(self, TreeName::CardLastUse)?;
-        all::<super::MemberPrefs>(self, TreeName::MemberPrefs)
+        all::<super::MemberPrefs>(self, TreeName::MemberPrefs)?;
+        self.verify_meta()
+    }
+
+    /// Checks the settings records: a format this build reads, and every id sequence at or
+    /// above the last id in use, so that the next record never overwrites an existing one.
+    fn verify_meta(&self) -> Result<(), StoreError> {
+        use super::keys::{id_of_key, meta};
+
+        let damaged = |detail: String| StoreError::Corrupted {
+            path: self.path.clone(),
+            detail,
+        };
+        let format: Option<u32> = self.read(TreeName::Meta, meta::FORMAT)?;
+        match format {
+            Some(found) if found <= super::DATABASE_FORMAT => {}
+            Some(found) => return Err(damaged(format!("the format record says {found}"))),
+            None => return Err(damaged("the format record is missing".to_owned())),
+        }
+        let sequences = [
+            (meta::SEQ_MEMBER, TreeName::Members),
+            (meta::SEQ_CARD_TYPE, TreeName::CardTypes),
+            (meta::SEQ_ACTIVITY, TreeName::Activities),
+            (meta::SEQ_CARD, TreeName::Cards),
+            (meta::SEQ_EVENT, TreeName::Ledger),
+            (meta::SEQ_AUDIT, TreeName::Audit),
+        ];
+        for (sequence, tree) in sequences {
+            let next: u64 = self.read(TreeName::Meta, sequence)?.unwrap_or(0);
+            let last = self
+                .tree(tree)
+                .last()
+                .map_err(|e| self.sled_error(e))?
+                .and_then(|(key, _)| id_of_key(&key))
+                .unwrap_or(0);
+            if next < last {
+                let name = String::from_utf8_lossy(sequence);
+                return Err(damaged(format!(
+                    "the sequence {name} is at {next}, below the last id {last}"
+                )));
+            }
+        }
+        Ok(())
     }
 }

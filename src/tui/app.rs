@@ -620,6 +620,10 @@ impl<'a> App<'a> {
         self.popup = None;
         self.screen = screen;
         self.profile_opened_from = None;
+        // Text left in the scan field would take the next Enter on the new screen.
+        if screen != Screen::FrontDesk {
+            self.clear_field();
+        }
     }
 
     fn open_session_cards(&mut self) -> Result<(), StoreError> {

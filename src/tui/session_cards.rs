@@ -57,6 +57,8 @@ pub struct SessionCardsState {
     pub dialog: Option<CardsDialog>,
     /// The outcome of the last action, already in the user's language.
     pub notice: Option<String>,
+    /// The search matched no owner as typed, so the cards shown are of close spellings.
+    pub search_close_only: bool,
     /// The owner and card to open after Enter, for the app to show.
     pub open_request: Option<(MemberId, CardId)>,
 }
@@ -148,9 +150,10 @@ impl SessionCardsState {
         let keep = self.pending_selection.take();
         self.selected = 0;
         let owners = self.matching_owners(index);
+        self.search_close_only = owners.as_ref().is_some_and(|(_, close)| *close);
         self.shown = self.overview.view(
             self.filter,
-            owners.as_deref(),
+            owners.as_ref().map(|(wanted, _)| wanted.as_slice()),
             self.sort,
             today,
             &self.thresholds,
@@ -165,19 +168,21 @@ impl SessionCardsState {
         }
     }
 
-    /// Returns a flag per owner when a search is typed: whether the member search finds them.
-    fn matching_owners(&self, index: &SearchIndex) -> Option<Vec<bool>> {
+    /// Returns a flag per owner when a search is typed, whether the member search finds them,
+    /// and whether only close spellings were found.
+    fn matching_owners(&self, index: &SearchIndex) -> Option<(Vec<bool>, bool)> {
         let query = self.query.value();
         if query.trim().is_empty() {
             return None;
         }
+        let matching = index.matching(query, true);
         let mut wanted = vec![false; self.overview.owners.len()];
-        for member in index.matching(query, true) {
+        for member in matching.members {
             if let Some(&slot) = self.owner_slots.get(&member) {
                 wanted[slot as usize] = true;
             }
         }
-        Some(wanted)
+        Some((wanted, matching.close_only))
     }
 
     /// Selects `card` if it is shown, else keeps the place in the table.

@@ -235,6 +235,12 @@ fn draw_table(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         ],
     );
     let mut block = Block::bordered().title(Span::styled(title, theme.title));
+    if state.search_close_only && !state.shown.is_empty() {
+        block = block.title_bottom(Span::styled(
+            catalog.tf("cards.close_only", &[("query", &state.query.value())]),
+            theme.warning,
+        ));
+    }
     if state.shown.is_empty() {
         let empty = if state.query.value().trim().is_empty() {
             catalog.t("cards.none").to_owned()
