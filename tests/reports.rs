@@ -455,6 +455,10 @@ fn cli_prints_same_figures_as_json() {
         .find(|row| row["item"] == "Revenue")
         .expect("revenue row");
     assert_eq!(revenue["value_cents"], 20_000);
+    assert_eq!(
+        revenue["id"], "revenue",
+        "a stable id beside the translated label"
+    );
 }
 
 #[test]

@@ -29,12 +29,13 @@ pub fn run(
     let tables = tables::tables(&report, kind, &names, catalog);
     let mut stdout = std::io::stdout().lock();
     let written = match format {
+        // Both conversions keep the kind of an I/O error, so a closed pipe is recognised.
         Format::Csv => export::write_csv(&mut stdout, &report, kind, &tables, catalog)
-            .map_err(std::io::Error::other),
+            .map_err(std::io::Error::from),
         Format::Json => {
             let json = export::to_json(&report, kind, &tables);
             serde_json::to_writer_pretty(&mut stdout, &json)
-                .map_err(std::io::Error::other)
+                .map_err(std::io::Error::from)
                 .and_then(|()| writeln!(stdout))
         }
     };

@@ -73,13 +73,19 @@ pub fn to_json(report: &Report, kind: ReportKind, tables: &[Table]) -> Value {
             let rows: Vec<Value> = table
                 .rows
                 .iter()
-                .map(|row| {
-                    let fields = table
+                .enumerate()
+                .map(|(index, row)| {
+                    let mut fields: serde_json::Map<String, Value> = table
                         .columns
                         .iter()
                         .zip(row)
-                        .map(|((id, _), cell)| (json_key(id, cell), json_cell(cell)));
-                    Value::Object(fields.collect())
+                        .map(|((id, _), cell)| (json_key(id, cell), json_cell(cell)))
+                        .collect();
+                    // A summary's labels are in the user's language; scripts read its id.
+                    if let Some(id) = table.row_ids.get(index) {
+                        fields.insert("id".to_owned(), json!(id));
+                    }
+                    Value::Object(fields)
                 })
                 .collect();
             json!({ "table": table.id, "rows": rows })

@@ -26,6 +26,9 @@ pub struct Table {
     /// Each column's stable id and its title in the user's language.
     pub columns: Vec<(&'static str, String)>,
     pub rows: Vec<Vec<Cell>>,
+    /// A stable English id for each row of a summary, whose labels are translated; empty
+    /// for other tables.
+    pub row_ids: Vec<String>,
 }
 
 impl Table {
@@ -43,6 +46,7 @@ impl Table {
                 })
                 .collect(),
             rows: Vec::new(),
+            row_ids: Vec::new(),
         }
     }
 
@@ -52,6 +56,7 @@ impl Table {
         for (key, value) in rows {
             let label = catalog.t(&format!("reports.item_{key}")).to_owned();
             table.rows.push(vec![Cell::Text(label), value]);
+            table.row_ids.push(key.to_owned());
         }
         table
     }
