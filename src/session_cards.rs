@@ -272,6 +272,7 @@ pub fn write_view_json<W: Write>(mut out: W, view: &View) -> std::io::Result<()>
 /// "3 sessions left" or "expires on 12/03/2027".
 pub fn reason_text(catalog: &Catalog, reason: Reason) -> String {
     match reason {
+        Reason::SessionsLeft { left: 0, .. } => catalog.t("inform.reason_none_left").to_owned(),
         Reason::SessionsLeft { left: 1, .. } => catalog.t("inform.reason_one_left").to_owned(),
         Reason::SessionsLeft { left, .. } => catalog.tf("inform.reason_left", &[("left", &left)]),
         Reason::ExpiresOn { on, .. } => {

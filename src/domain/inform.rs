@@ -109,7 +109,7 @@ pub struct ToInform {
 /// Lists the members to inform, in the overview's owner order.
 ///
 /// A card counts when it is active and expires within the threshold or has the threshold's
-/// sessions or fewer, unless another active card of the member that is not itself running
+/// sessions or fewer, or when it was used up within the dormant threshold, unless another active card of the member that is not itself running
 /// out covers every activity the first one covers. A member informed about all their current
 /// reasons stays off the list until a new reason appears or a card is sold to them.
 pub fn to_inform(
@@ -154,8 +154,11 @@ fn uncovered_reasons(
     today: NaiveDate,
     thresholds: &Thresholds,
 ) -> Vec<Reason> {
-    let running_out =
-        |card: &CardRow| card.is_expiring(today, thresholds) || card.is_low(today, thresholds);
+    let running_out = |card: &CardRow| {
+        card.is_expiring(today, thresholds)
+            || card.is_low(today, thresholds)
+            || card.is_recently_used_up(today, thresholds)
+    };
     let mut reasons = Vec::new();
     for card in cards.iter().filter(|card| running_out(card)) {
         let covered = cards.iter().any(|other| {
@@ -175,7 +178,7 @@ fn uncovered_reasons(
                 on,
             });
         }
-        if card.is_low(today, thresholds) {
+        if card.is_low(today, thresholds) || card.is_recently_used_up(today, thresholds) {
             reasons.push(Reason::SessionsLeft {
                 card: card.card_id,
                 left: card.remaining,
@@ -417,5 +420,28 @@ mod tests {
         let mut overview = club(vec![card(1, 0, 1, "2027-06-30", 0)]);
         overview.owners[0].archived = true;
         assert_eq!(listed(&overview, &HashMap::new()), []);
+    }
+
+    #[test]
+    fn recently_used_up_cards_count() {
+        let mut used_up = card(1, 0, 0, "2027-06-30", 0);
+        used_up.last_use = Some(date("2026-12-01"));
+        let mut long_ago = card(2, 1, 0, "2027-06-30", 0);
+        long_ago.last_use = Some(date("2026-06-01"));
+        let overview = club(vec![used_up, long_ago]);
+        let list = to_inform(
+            &overview,
+            date(TODAY),
+            &Thresholds::default(),
+            &HashMap::new(),
+        );
+        assert_eq!(list.len(), 1, "only the card used up within 30 days");
+        assert_eq!(
+            list[0].reasons,
+            [Reason::SessionsLeft {
+                card: CardId(1),
+                left: 0
+            }]
+        );
     }
 }

@@ -236,6 +236,15 @@ impl CardRow {
         self.status(today) == CardStatus::Active && self.remaining <= thresholds.low_sessions
     }
 
+    /// Tells whether the card was used up recently: its last session was taken within the
+    /// dormant threshold, so its owner may come back without a card.
+    pub fn is_recently_used_up(&self, today: NaiveDate, thresholds: &Thresholds) -> bool {
+        self.status(today) == CardStatus::UsedUp
+            && self
+                .last_use
+                .is_some_and(|last| (today - last).num_days() < i64::from(thresholds.dormant_days))
+    }
+
     /// Tells whether the card is active and unused (or, never used, unsold) for the
     /// threshold's days.
     pub fn is_dormant(&self, today: NaiveDate, thresholds: &Thresholds) -> bool {
