@@ -319,7 +319,14 @@ fn print_list(
     }
     for entry in list {
         let owner = &overview.owners[entry.owner as usize];
-        let contact = [owner.email.as_deref(), owner.phone.as_deref()]
+        // Phones are stored in E.164 form and shown as people write them.
+        let phone = owner.phone.as_ref().map(|e164| {
+            crate::domain::input::format_french(&crate::domain::input::Phone {
+                e164: e164.clone(),
+                warning: None,
+            })
+        });
+        let contact = [owner.email.clone(), phone]
             .into_iter()
             .flatten()
             .collect::<Vec<_>>()
