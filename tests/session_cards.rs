@@ -70,7 +70,7 @@ fn today() -> chrono::NaiveDate {
 }
 
 #[test]
-fn check_in_and_undo_keep_each_cards_last_use() {
+fn last_use_follows_check_in_and_undo() {
     let dir = tempfile::tempdir().unwrap();
     let store = club(dir.path());
     let first = paris(2026, 12, 1, 18, 0, 0);
@@ -99,13 +99,13 @@ fn check_in_and_undo_keep_each_cards_last_use() {
         "undo gives back the use before"
     );
 
-    // Rebuilding from the ledger, as the upgrade does, gives the same answer.
+    // Rebuilding from the ledger, as the upgrade does, gives the same date.
     store.rebuild_last_use().unwrap();
     assert_eq!(marie_row(&store), Some(date(2026, 12, 1)));
 }
 
 #[test]
-fn a_format_1_database_is_upgraded_with_every_last_use() {
+fn format_1_upgrade_fills_last_use() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("db");
     {
@@ -147,7 +147,7 @@ fn a_format_1_database_is_upgraded_with_every_last_use() {
 }
 
 #[test]
-fn informed_members_leave_the_list_until_a_new_reason_or_sale() {
+fn informed_member_returns_on_news() {
     let dir = tempfile::tempdir().unwrap();
     let store = club(dir.path());
     let club_time = settings(&dir.path().join("db"), Language::En).club_time;
@@ -228,7 +228,7 @@ fn records(text: &str, delimiter: u8) -> Vec<Vec<String>> {
 }
 
 #[test]
-fn the_view_exports_as_excel_opens_it_in_each_language() {
+fn view_csv_opens_in_excel() {
     let dir = tempfile::tempdir().unwrap();
     let store = club(dir.path());
 
@@ -326,7 +326,7 @@ fn keyboard_path_filter_sort_profile_and_back() {
 }
 
 #[test]
-fn marking_two_members_informed_empties_the_list_and_shows_on_the_profile() {
+fn marking_two_members_empties_list() {
     let dir = tempfile::tempdir().unwrap();
     let store = club(dir.path());
     let settings = settings(&dir.path().join("db"), Language::Fr);
@@ -348,7 +348,7 @@ fn marking_two_members_informed_empties_the_list_and_shows_on_the_profile() {
     assert!(contacts.values().all(|c| c.channel == Channel::Email));
 
     // Thresholds changed on screen bring Lan and Noé (10 sessions left each) in, and Yann
-    // back: his 3 sessions are a reason he was not told about.
+    // back: his 3 sessions are a reason he was not informed of.
     press(&mut app, Action::Command(Command::Thresholds));
     press(&mut app, Action::Tab);
     press(&mut app, Action::DeleteBack);

@@ -27,7 +27,7 @@ pub enum InformCommand {
         #[command(flatten)]
         thresholds: ThresholdArgs,
     },
-    /// Record that a member was told about their cards
+    /// Record that a member was informed about their cards
     Mark {
         /// The member's code
         code: String,
@@ -83,7 +83,7 @@ fn store_error(catalog: &Catalog) -> impl Fn(StoreError) -> UserError + '_ {
     move |error| UserError(messages::store_error(catalog, &error))
 }
 
-/// What `carnet export cards` was asked for the Session cards view.
+/// The options of `carnet export cards` that select the Session cards view.
 pub struct ViewArgs<'a> {
     pub filter: Option<&'a str>,
     pub sort: Option<&'a str>,

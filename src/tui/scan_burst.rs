@@ -1,14 +1,14 @@
 //! Tells a barcode scanner from a person at the keyboard, by speed.
 //!
-//! A scanner types a whole code, then Enter or Tab, a few milliseconds a key; nobody types
-//! four keys in a row that fast. Printable keys are held back for that long: when a terminator
+//! A scanner types a whole code, then Enter or Tab, a few milliseconds a key. A person does
+//! not type four keys in a row that fast. Printable keys are held back for that long: when a terminator
 //! follows a run of fast keys, the run becomes one [`Action::Scan`], which checks the member
 //! in whatever has the focus. Otherwise the keys go on as typed, a few milliseconds late.
 
 use super::app::Action;
 use std::time::{Duration, Instant};
 
-/// Fewest characters a scan has: shorter fast runs are typing.
+/// Minimum number of characters in a scan: a shorter fast run is typing.
 pub const MIN_SCAN_CHARS: usize = 4;
 
 /// Characters held back until it is known whether they are a scan.
@@ -154,7 +154,7 @@ mod tests {
     }
 
     #[test]
-    fn a_slow_terminator_is_typed() {
+    fn slow_terminator_is_typing() {
         let mut burst = ScanBurst::new(GAP);
         let at = typed(
             &mut burst,

@@ -91,7 +91,7 @@ fn draw_search(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     }
 }
 
-/// Every filter when they fit on the line, else the one in use between arrows.
+/// Draws every filter when they fit on the line, else the one in use between arrows.
 fn draw_filter_bar(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let catalog = &app.catalog;
     let state = &app.session_cards;
@@ -263,8 +263,8 @@ fn sort_text(app: &App) -> String {
     )
 }
 
-/// The first row to draw so that `selected` is visible, moving the window as little as
-/// possible from where it was.
+/// Returns the first row to draw so that `selected` is visible, moving the window as little
+/// as possible from where it was.
 pub fn window_start(previous: usize, selected: usize, height: usize, len: usize) -> usize {
     let mut start = previous.min(len.saturating_sub(height));
     if selected < start {
@@ -482,7 +482,7 @@ mod tests {
     use super::window_start;
 
     #[test]
-    fn the_window_moves_only_to_keep_the_selection_visible() {
+    fn window_start_keeps_selection_visible() {
         assert_eq!(window_start(0, 5, 10, 100), 0);
         assert_eq!(window_start(0, 10, 10, 100), 1);
         assert_eq!(window_start(20, 25, 10, 100), 20);
