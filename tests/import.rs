@@ -289,6 +289,28 @@ fn every_bad_value_named() {
 }
 
 #[test]
+fn language_column_sets_member_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = club(dir.path());
+    let text = "Nom;Prénom;Langue\nAbel;Anne;anglais\nBrun;Bruno;\nCohen;Chloé;breton\n";
+    let file = read_text(text);
+    let problems: Vec<(u64, Option<&str>)> = file
+        .problems
+        .iter()
+        .map(|p| (p.line, p.column.as_deref()))
+        .collect();
+    assert_eq!(problems, [(4, Some("Langue"))]);
+    let plan = plan(&store, &file);
+    let outcome = commit(&store, &plan);
+    let languages: Vec<_> = outcome
+        .members
+        .iter()
+        .map(|member| store.member_language(member.id).unwrap())
+        .collect();
+    assert_eq!(languages, [Some(carnet::i18n::Language::En), None]);
+}
+
+#[test]
 fn impossible_cards_are_named() {
     let dir = tempfile::tempdir().unwrap();
     let store = club(dir.path());

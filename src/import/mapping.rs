@@ -18,6 +18,8 @@ pub enum Field {
     Phone,
     Category,
     Notes,
+    /// The language the member reads e-mails in: `fr` or `en`.
+    Language,
     /// Name of a card type of the club, for a card the member has now.
     CardType,
     SessionsLeft,
@@ -30,7 +32,7 @@ pub enum Field {
 }
 
 impl Field {
-    pub const ALL: [Field; 12] = [
+    pub const ALL: [Field; 13] = [
         Field::LastName,
         Field::FirstName,
         Field::BirthDate,
@@ -38,6 +40,7 @@ impl Field {
         Field::Phone,
         Field::Category,
         Field::Notes,
+        Field::Language,
         Field::CardType,
         Field::SessionsLeft,
         Field::Expiry,
@@ -55,6 +58,7 @@ impl Field {
             Field::Phone => "phone",
             Field::Category => "category",
             Field::Notes => "notes",
+            Field::Language => "language",
             Field::CardType => "card_type",
             Field::SessionsLeft => "sessions_left",
             Field::Expiry => "expiry",
@@ -122,6 +126,7 @@ impl Field {
                 "mobilephone",
             ],
             Field::Category => &["categorie", "category"],
+            Field::Language => &["langue", "language", "lang", "languepreferee"],
             Field::Notes => &[
                 "notes",
                 "note",

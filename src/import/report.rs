@@ -21,6 +21,7 @@ pub fn field_label(catalog: &Catalog, field: Option<Field>) -> String {
         Some(Field::Phone) => "import.field_phone",
         Some(Field::Category) => "import.field_category",
         Some(Field::Notes) => "import.field_notes",
+        Some(Field::Language) => "import.field_language",
         Some(Field::CardType) => "import.field_card_type",
         Some(Field::SessionsLeft) => "import.field_sessions_left",
         Some(Field::Expiry) => "import.field_expiry",
@@ -68,6 +69,7 @@ pub fn problem_text(catalog: &Catalog, problem: &RowProblem) -> String {
             "import.problem_sessions",
             &[("text", text), ("max", &MAX_SESSIONS_LEFT)],
         ),
+        Problem::Language(text) => catalog.tf("members.error_language", &[("text", text)]),
         Problem::SoldInFuture(date) => catalog.tf(
             "import.problem_sold_future",
             &[("date", &catalog.date(*date))],

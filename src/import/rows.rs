@@ -38,6 +38,8 @@ pub enum Problem {
     Amount(AmountError),
     /// Sessions left that are not a whole number from 0 to [`MAX_SESSIONS_LEFT`].
     Sessions(String),
+    /// A language other than French or English.
+    Language(String),
     /// A card bought on a day that has not come yet.
     SoldInFuture(NaiveDate),
     /// A card that expires before the day it was bought.
@@ -183,9 +185,7 @@ fn read_row(
         birth_date: reader.text(Field::BirthDate).to_owned(),
         category: reader.text(Field::Category).to_owned(),
         notes: reader.text(Field::Notes).to_owned(),
-        // NOTE: no import layout has a language column yet; imported members read e-mails
-        // in the club's language until staff set theirs on the member form.
-        language: String::new(),
+        language: reader.text(Field::Language).to_owned(),
     };
     let member = match validate_member(&input, today) {
         Ok(valid) => Some(valid),
@@ -255,6 +255,9 @@ fn member_problems(reader: &mut RowReader, errors: crate::domain::member_form::M
     }
     if let Some(error) = errors.birth_date {
         reader.fail(Field::BirthDate, Problem::BirthDate(error));
+    }
+    if let Some(text) = errors.language {
+        reader.fail(Field::Language, Problem::Language(text.into()));
     }
 }
 

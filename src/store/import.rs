@@ -66,6 +66,7 @@ impl Store {
                 };
                 tx.put(TreeName::Members, &id_key(id.0), &member)?;
                 tx.put(TreeName::MemberCodes, member.code.as_str().as_bytes(), &id)?;
+                super::members::put_prefs(tx, id, new.language)?;
                 if let Some(planned_card) = &planned.card {
                     outcome.cards.push(put_card(tx, id, planned_card, context)?);
                 }

@@ -233,7 +233,7 @@ pub struct MemberPrefs {
 }
 
 /// Stores the member's preferences, or removes them when none is set.
-fn put_prefs(tx: &TxView, id: MemberId, language: Option<Language>) -> TxResult<()> {
+pub(super) fn put_prefs(tx: &TxView, id: MemberId, language: Option<Language>) -> TxResult<()> {
     match language {
         Some(_) => tx.put(
             TreeName::MemberPrefs,
