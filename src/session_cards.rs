@@ -296,7 +296,6 @@ pub fn write_inform_csv<W: Write>(
     catalog: &Catalog,
     overview: &Overview,
     list: &[ToInform],
-    codes: &dyn Fn(crate::domain::MemberId) -> String,
 ) -> std::io::Result<()> {
     let mut writer = csv_writer(out, catalog.language)?;
     writer.write_record(
@@ -314,7 +313,7 @@ pub fn write_inform_csv<W: Write>(
     for entry in list {
         let owner = &overview.owners[entry.owner as usize];
         writer.write_record([
-            codes(owner.member_id),
+            owner.code.clone(),
             owner.first_name.clone(),
             owner.last_name.clone(),
             owner.email.clone().unwrap_or_default(),
@@ -437,7 +436,6 @@ pub fn write_emails(
     folder: &Path,
     overview: &Overview,
     list: &[ToInform],
-    codes: &dyn Fn(crate::domain::MemberId) -> String,
     settings: &EmailSettings,
 ) -> Result<EmailsWritten, EmailError> {
     use lettre::message::header::{ContentType, HeaderName, HeaderValue, MIME_VERSION_1_0};
@@ -516,7 +514,7 @@ pub fn write_emails(
                 continue;
             }
         };
-        let path = folder.join(format!("{}.eml", codes(owner.member_id)));
+        let path = folder.join(format!("{}.eml", owner.code));
         crate::print::write_private_file(&path, &message.formatted())
             .map_err(|source| EmailError::Write { path, source })?;
         report.written += 1;

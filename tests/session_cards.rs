@@ -470,7 +470,6 @@ fn emails_are_written_in_each_members_language() {
         &Default::default(),
     );
     assert_eq!(list.len(), 2);
-    let codes = |id: carnet::domain::MemberId| format!("m{}", id.0);
     let mut email_settings = EmailSettings {
         from: "",
         club_name: "Club Élan",
@@ -480,31 +479,29 @@ fn emails_are_written_in_each_members_language() {
     };
     let out = dir.path().join("emails");
     assert!(matches!(
-        write_emails(&out, &overview, &list, &codes, &email_settings),
+        write_emails(&out, &overview, &list, &email_settings),
         Err(EmailError::NoSender)
     ));
     email_settings.from = "accueil@club-elan.fr";
-    let report = write_emails(&out, &overview, &list, &codes, &email_settings).unwrap();
+    let report = write_emails(&out, &overview, &list, &email_settings).unwrap();
     assert_eq!(report.written, 2);
 
-    let read = |id: carnet::domain::MemberId| {
-        std::fs::read_to_string(out.join(format!("m{}.eml", id.0))).unwrap()
-    };
-    let english = read(marie.member_id);
+    let read = |code: &str| std::fs::read_to_string(out.join(format!("{code}.eml"))).unwrap();
+    let english = read(&marie.code);
     assert!(
         english.contains("To: \"Marie Dupont\" <marie@exemple.fr>"),
         "{english}"
     );
     assert!(english.contains("Hello Marie,"), "{english}");
     assert!(english.contains("2 sessions left"), "{english}");
-    let french = read(yann.member_id);
+    let french = read(&yann.code);
     assert!(french.contains("Bonjour Yann,"), "{french}");
     assert!(french.contains("expire le 08/12/2026"), "{french}");
     // The subject names the club, with its accent encoded for mail headers.
     assert!(french.contains("Subject: Club =?utf-8?"), "{french}");
     assert!(french.contains("MIME-Version: 1.0"), "{french}");
     assert!(french.contains("X-Unsent: 1"), "opens as a draft: {french}");
-    let mode = std::fs::metadata(out.join(format!("m{}.eml", yann.member_id.0)))
+    let mode = std::fs::metadata(out.join(format!("{}.eml", yann.code)))
         .unwrap()
         .permissions();
     assert_eq!(

@@ -210,16 +210,14 @@ pub fn inform(
     match command {
         InformCommand::List { format, thresholds } => {
             let list = list_with(&thresholds);
-            let codes = member_codes(store, &overview, &list).map_err(store_error(catalog))?;
             match format {
-                ListFormat::Text => print_list(catalog, &overview, &list, &codes),
+                ListFormat::Text => print_list(catalog, &overview, &list),
                 ListFormat::Csv => {
                     let written = session_cards::write_inform_csv(
                         std::io::stdout().lock(),
                         catalog,
                         &overview,
                         &list,
-                        &|id| codes.get(&id).cloned().unwrap_or_default(),
                     );
                     match written {
                         Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
@@ -276,7 +274,6 @@ pub fn inform(
         }
         InformCommand::Emails { out, thresholds } => {
             let list = list_with(&thresholds);
-            let codes = member_codes(store, &overview, &list).map_err(store_error(catalog))?;
             let email_settings = EmailSettings {
                 from: &settings.inform_from,
                 club_name: &settings.club_name,
@@ -284,14 +281,8 @@ pub fn inform(
                 language: settings.language,
                 now: clock.now(),
             };
-            let report = session_cards::write_emails(
-                &out,
-                &overview,
-                &list,
-                &|id| codes.get(&id).cloned().unwrap_or_default(),
-                &email_settings,
-            )
-            .map_err(|error| UserError(messages::email_error(catalog, &error)))?;
+            let report = session_cards::write_emails(&out, &overview, &list, &email_settings)
+                .map_err(|error| UserError(messages::email_error(catalog, &error)))?;
             out!(
                 "{}",
                 catalog.tf(
@@ -307,12 +298,7 @@ pub fn inform(
     }
 }
 
-fn print_list(
-    catalog: &Catalog,
-    overview: &Overview,
-    list: &[ToInform],
-    codes: &HashMap<MemberId, String>,
-) {
+fn print_list(catalog: &Catalog, overview: &Overview, list: &[ToInform]) {
     if list.is_empty() {
         out!("{}", catalog.t("inform.none").trim());
         return;
@@ -333,7 +319,7 @@ fn print_list(
             .join(", ");
         out!(
             "{}  {}  {}  {}",
-            codes.get(&owner.member_id).map_or("", String::as_str),
+            owner.code,
             owner.name,
             if contact.is_empty() { "—" } else { &contact },
             session_cards::reasons_text(catalog, &entry.reasons)
@@ -343,19 +329,4 @@ fn print_list(
         "{}",
         catalog.tf("cli.inform_count", &[("count", &list.len())])
     );
-}
-
-fn member_codes(
-    store: &Store,
-    overview: &Overview,
-    list: &[ToInform],
-) -> Result<HashMap<MemberId, String>, StoreError> {
-    let mut codes = HashMap::new();
-    for entry in list {
-        let id = overview.owners[entry.owner as usize].member_id;
-        if let Some(member) = store.member(id)? {
-            codes.insert(id, member.code.to_string());
-        }
-    }
-    Ok(codes)
 }

@@ -232,14 +232,7 @@ impl SessionCardsState {
                 session_cards::write_view_csv(&mut bytes, catalog, &self.view(context.today))
             }
             CardsMode::ToInform => {
-                let codes = member_codes(context, &self.overview, &self.inform);
-                session_cards::write_inform_csv(
-                    &mut bytes,
-                    catalog,
-                    &self.overview,
-                    &self.inform,
-                    &|id| codes.get(&id).cloned().unwrap_or_default(),
-                )
+                session_cards::write_inform_csv(&mut bytes, catalog, &self.overview, &self.inform)
             }
         }
         .and_then(|()| crate::print::create_private_folder(folder))
@@ -266,7 +259,6 @@ impl SessionCardsState {
             .with_timezone(&zone)
             .format("%Y-%m-%d-%H%M%S");
         let folder = settings.export_folder.join(format!("emails-{stamp}"));
-        let codes = member_codes(context, &self.overview, &self.inform);
         let email_settings = EmailSettings {
             from: &settings.inform_from,
             club_name: &settings.club_name,
@@ -274,13 +266,8 @@ impl SessionCardsState {
             language: settings.language,
             now: context.write.now,
         };
-        let result = session_cards::write_emails(
-            &folder,
-            &self.overview,
-            &self.inform,
-            &|id| codes.get(&id).cloned().unwrap_or_default(),
-            &email_settings,
-        );
+        let result =
+            session_cards::write_emails(&folder, &self.overview, &self.inform, &email_settings);
         self.notice = Some(match result {
             Ok(report) if report.without_email.is_empty() => catalog.tf(
                 "inform.emails_written",
@@ -390,21 +377,6 @@ impl SessionCardsState {
             }));
         }
     }
-}
-
-/// Reads the member codes of the people on the list, for the files.
-fn member_codes(
-    context: &ScreenContext,
-    overview: &Overview,
-    list: &[ToInform],
-) -> HashMap<MemberId, String> {
-    list.iter()
-        .filter_map(|entry| {
-            let id = overview.owners[entry.owner as usize].member_id;
-            let member = context.store.member(id).ok().flatten()?;
-            Some((id, member.code.to_string()))
-        })
-        .collect()
 }
 
 pub fn channel_key(channel: Channel) -> &'static str {
