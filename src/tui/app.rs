@@ -225,16 +225,13 @@ impl<'a> App<'a> {
     // NOTE: a scanner slower than `scanner.max_key_gap_ms` between keys is not recognised, so
     // its keys are typed into the focused field as before.
     fn apply_scan(&mut self, text: String) -> Result<(), StoreError> {
-        let to_field = self.popup.is_none()
+        // A screen field that is not a member search: a form or a dialog.
+        let in_form = self.popup.is_none()
             && self
                 .screen_parts()
-                .is_some_and(|(screen, _)| screen.takes_text() && screen.scan_goes_to_field());
-        let elsewhere = self.popup.is_none()
-            && self
-                .screen_parts()
-                .is_some_and(|(screen, _)| screen.takes_text());
-        if elsewhere && !to_field {
-            return self.check_in_from_dialog(&text);
+                .is_some_and(|(screen, _)| screen.takes_text() && !screen.scan_goes_to_field());
+        if in_form {
+            return self.check_in_text(&text);
         }
         for c in text.chars() {
             self.apply(Action::Insert(c))?;
@@ -344,7 +341,7 @@ impl<'a> App<'a> {
             self.after_pricing_change();
         }
         if let Some(text) = self.members.take_scanned() {
-            self.check_in_from_dialog(&text)?;
+            self.check_in_text(&text)?;
         }
         if let Some((member_id, card_id)) = self.session_cards.open_request.take() {
             self.go(Screen::Members);
@@ -376,9 +373,9 @@ impl<'a> App<'a> {
         Ok(())
     }
 
-    /// Checks in a card scanned while a dialog was open, and shows the result at the front
-    /// desk; the dialog stays open on its screen for staff to come back to.
-    fn check_in_from_dialog(&mut self, text: &str) -> Result<(), StoreError> {
+    /// Checks in scanned text and shows the result at the front desk. A dialog open on
+    /// another screen stays open for staff to come back to.
+    fn check_in_text(&mut self, text: &str) -> Result<(), StoreError> {
         let request = ScanRequest {
             activity: self.activity,
             charge_again: false,
@@ -478,16 +475,7 @@ impl<'a> App<'a> {
             self.bell_pending = self.settings.bell_on_refusal;
             return Ok(());
         }
-        let request = ScanRequest {
-            activity: self.activity,
-            charge_again: false,
-        };
-        if let Some(result) =
-            check_in_scan(self.store, self.settings, self.clock, &scanned, request)?
-        {
-            self.show_result(result)?;
-        }
-        Ok(())
+        self.check_in_text(&scanned)
     }
 
     fn show_result(&mut self, result: ScanResult) -> Result<(), StoreError> {
