@@ -495,7 +495,8 @@ impl SearchIndex {
         self.entries.is_empty()
     }
 
-    /// The member's place in name order (last name, first name), for lists sorted by owner.
+    /// Returns the member's place in name order (last name, first name), for lists sorted by
+    /// owner.
     pub fn name_rank(&self, id: MemberId) -> Option<u32> {
         let slot = *self.slots.get(&id)?;
         Some(self.entries[slot as usize].rank)
@@ -589,7 +590,7 @@ impl SearchIndex {
 
     /// Returns every member that `query` matches, for lists that filter rather than rank: the
     /// members found without a typo, or, when there are none, those found with one, which the
-    /// list should say.
+    /// list should point out.
     pub fn matching(&self, query: &str, include_archived: bool) -> Matching {
         let options = SearchOptions {
             include_archived,

@@ -237,7 +237,7 @@ fn damaged_backup_changes_nothing() {
     assert_eq!(open(&target).member_count(), 5);
 }
 
-/// A backup whose checksum is right but which holds a record this build cannot read would
+/// A backup whose checksum is right but which contains a record this build cannot read would
 /// leave a database that does not open; it is refused before anything changes.
 #[test]
 fn unreadable_record_in_backup_changes_nothing() {

@@ -31,7 +31,7 @@ struct AttendanceRow {
     undone: bool,
 }
 
-/// A time staff told the member about their cards.
+/// A contact in which staff informed the member about their cards.
 #[derive(Serialize)]
 struct ContactRow {
     contact_id: u64,
@@ -55,7 +55,7 @@ struct MemberData {
     attendance: Vec<AttendanceRow>,
     /// Every ledger event of the member's cards: sales, check-ins, changes, payments.
     ledger: Vec<LedgerRow>,
-    /// When staff told the member about their cards (Practice › Session cards).
+    /// Contacts in which staff informed the member about their cards (Practice › Session cards).
     contacts: Vec<ContactRow>,
 }
 

@@ -98,7 +98,7 @@ fn put_card(
         type_id,
         name: planned.card_type.name.clone(),
         price_cents: planned.price_cents,
-        // The card as sold holds the type's sessions, so that each session is valued at the
+        // The card as sold has the type's sessions, so that each session is valued at the
         // price divided by them; a balance above that (carried over) counts as the total.
         sessions_total: planned.sessions.max(planned.card_type.sessions),
         sold_on: planned.sold_on,

@@ -204,13 +204,13 @@ impl Store {
         })
     }
 
-    /// The language a member reads, when staff set one.
+    /// Returns the language a member reads, when staff set one.
     pub fn member_language(&self, id: MemberId) -> Result<Option<Language>, StoreError> {
         let prefs: Option<MemberPrefs> = self.read(TreeName::MemberPrefs, &id_key(id.0))?;
         Ok(prefs.and_then(|prefs| prefs.language))
     }
 
-    /// Every member's language that staff set.
+    /// Returns every member's language that staff set.
     pub fn member_languages(&self) -> Result<HashMap<MemberId, Language>, StoreError> {
         let mut languages = HashMap::new();
         for entry in self.tree(TreeName::MemberPrefs).iter() {
@@ -225,8 +225,8 @@ impl Store {
     }
 }
 
-/// What staff set for a member besides the member record: kept apart so that adding a
-/// preference never changes the stored shape of `Member`.
+/// Settings staff chose for a member besides the member record. They are kept apart, so
+/// adding a preference never changes the stored shape of `Member`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct MemberPrefs {
     pub language: Option<Language>,

@@ -45,7 +45,7 @@ impl Store {
             member.archived = true;
             tx.put(TreeName::Members, &id_key(id.0), &member)?;
             tx.remove(TreeName::MemberPrefs, &id_key(id.0))?;
-            // Notes typed when staff told the member may name them; the dates and channels stay.
+            // Notes typed when staff informed the member may name them. The dates and channels stay.
             for contact in &contacts {
                 let mut contact = contact.clone();
                 contact.note = String::new();

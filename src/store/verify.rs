@@ -221,7 +221,7 @@ impl Store {
 }
 
 impl Store {
-    /// Decodes every record of every tree that holds records, and returns the first one that
+    /// Decodes every record of every tree of records, and returns the first one that
     /// does not decode, as the error reading it gives. A database that passes opens and shows
     /// every screen.
     pub fn verify_records(&self) -> Result<(), StoreError> {

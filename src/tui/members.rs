@@ -73,7 +73,7 @@ pub enum ProfileSection {
     Cards,
     Purchases,
     Attendance,
-    /// When staff told the member about their cards, from Practice › Session cards.
+    /// Contacts in which staff informed the member about their cards, from Practice › Session cards.
     Contacts,
 }
 
@@ -100,7 +100,7 @@ pub struct Profile {
     pub sales: Vec<Sale>,
     /// A sale or card change being entered.
     pub dialog: Option<ProfileDialog>,
-    /// Times staff told the member about their cards, newest first.
+    /// Contacts in which staff informed the member about their cards, newest first.
     pub contacts: Vec<crate::domain::inform::Contact>,
 }
 
@@ -257,7 +257,8 @@ impl MembersState {
         self.dirty = true;
     }
 
-    /// The member search, built on first use; Practice › Session cards searches owners with it.
+    /// Returns the member search, built on first use. Practice › Session cards searches owners
+    /// with it.
     pub fn search_index(&mut self, store: &Store) -> Result<&SearchIndex, StoreError> {
         if self.index.is_none() {
             let members: Vec<Member> = store.members().collect::<Result<_, _>>()?;
