@@ -10,6 +10,7 @@ mod error;
 mod import;
 pub mod journal;
 pub mod keys;
+mod ledger;
 mod manifest;
 mod members;
 mod open;
@@ -26,6 +27,7 @@ pub use bulk::BulkLoader;
 pub use checkin::{CheckInOutcome, TodayCheckIn};
 pub use error::StoreError;
 pub use import::ImportOutcome;
+pub use ledger::LedgerIter;
 pub use members::MemberPrefs;
 pub use open::StoreOptions;
 pub use overview::{LastUse, NewContact};
@@ -42,7 +44,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 /// Format of the database as a whole, stored under `meta/format`.
-pub const DATABASE_FORMAT: u32 = 2;
+pub const DATABASE_FORMAT: u32 = 3;
 
 /// Transactions journaled before a checkpoint folds them into sled's own files.
 const CHECKPOINT_EVERY: usize = 2_000;

@@ -541,7 +541,7 @@ fn check_repair_fixes_broken_indexes() {
         // Break the database behind Carnet's back: a lost index entry, a stale one, and a
         // wrong balance.
         let db = sled::open(&database).unwrap();
-        let card_events = db.open_tree("card_events").unwrap();
+        let card_events = db.open_tree("card_event_ids").unwrap();
         let (first_key, _) = card_events.first().unwrap().unwrap();
         card_events.remove(first_key).unwrap();
         let member_cards = db.open_tree("member_cards").unwrap();
@@ -562,7 +562,7 @@ fn check_repair_fixes_broken_indexes() {
     let check = carnet(folder.path(), &["--db", path_arg(&database), "check"]);
     assert_status(&check, 1);
     let text = stdout(&check);
-    assert!(text.contains("Index card_events lacks entry"), "{text}");
+    assert!(text.contains("Index card_event_ids lacks entry"), "{text}");
     assert!(text.contains("Index member_cards has entry"), "{text}");
     assert!(text.contains(&format!("Card {card_id} ")), "{text}");
 
@@ -580,6 +580,82 @@ fn check_repair_fixes_broken_indexes() {
 
     let check = carnet(folder.path(), &["--db", path_arg(&database), "check"]);
     assert_status(&check, 0);
+}
+
+/// Rewrites a database of the current format the way format 2 stored its ledger: one record
+/// per event in `ledger`, one index entry per event in `card_events`.
+fn store_ledger_as_format_2(path: &Path) {
+    let db = sled::open(path).unwrap();
+    let blocks = db.open_tree("ledger_blocks").unwrap();
+    let ledger = db.open_tree("ledger").unwrap();
+    let card_events = db.open_tree("card_events").unwrap();
+    for entry in blocks.iter() {
+        let (_, block) = entry.unwrap();
+        let mut rest = &block[..];
+        while !rest.is_empty() {
+            let length = u32::from_le_bytes(rest[..4].try_into().unwrap()) as usize;
+            let bytes = &rest[4..4 + length];
+            let event: carnet::domain::LedgerEvent = carnet::store::codec::decode(bytes).unwrap();
+            ledger.insert(event.id.0.to_be_bytes(), bytes).unwrap();
+            let mut index = event.card_id.0.to_be_bytes().to_vec();
+            index.extend_from_slice(&event.id.0.to_be_bytes());
+            card_events.insert(index, Vec::new()).unwrap();
+            rest = &rest[4 + length..];
+        }
+    }
+    blocks.clear().unwrap();
+    db.open_tree("card_event_ids").unwrap().clear().unwrap();
+    db.open_tree("meta")
+        .unwrap()
+        .insert("format", carnet::store::codec::encode(&2u32))
+        .unwrap();
+    db.flush().unwrap();
+    // Carnet 2's manifest recorded format 2; without one, nothing is compared.
+    std::fs::remove_file(path.join("manifest")).unwrap();
+}
+
+#[test]
+fn format_2_ledger_moves_into_blocks() {
+    let folder = tempfile::tempdir().unwrap();
+    let database = folder.path().join("db");
+    let (ledger, histories) = {
+        let store = demo_club(&database, 40);
+        let ledger: Vec<_> = store.ledger().map(Result::unwrap).collect();
+        let histories: Vec<_> = store
+            .cards()
+            .map(|card| store.events_of_card(card.unwrap().id).unwrap())
+            .collect();
+        (ledger, histories)
+    };
+    assert!(ledger.len() > 64, "the demo spans several blocks");
+    store_ledger_as_format_2(&database);
+
+    let store = open(&database);
+    let moved: Vec<_> = store.ledger().map(Result::unwrap).collect();
+    assert_eq!(moved, ledger);
+    let newest_first: Vec<_> = store.ledger().rev().map(Result::unwrap).collect();
+    assert_eq!(newest_first.len(), ledger.len());
+    assert!(newest_first.iter().rev().eq(ledger.iter()));
+    let moved_histories: Vec<_> = store
+        .cards()
+        .map(|card| store.events_of_card(card.unwrap().id).unwrap())
+        .collect();
+    assert_eq!(moved_histories, histories);
+    assert_eq!(store.ledger_len(), ledger.last().unwrap().id.0 as usize);
+    assert_clean(&store);
+    store.verify_records().unwrap();
+    drop(store);
+
+    let db = sled::open(&database).unwrap();
+    assert!(db.open_tree("ledger").unwrap().is_empty());
+    assert!(db.open_tree("card_events").unwrap().is_empty());
+    let format = db
+        .open_tree("meta")
+        .unwrap()
+        .get("format")
+        .unwrap()
+        .unwrap();
+    assert_eq!(carnet::store::codec::decode::<u32>(&format).unwrap(), 3);
 }
 
 #[test]

@@ -18,7 +18,7 @@ use super::export::{ExportError, ExportKind};
 use super::files::{create_private_dir, create_private_file};
 use crate::domain::audit::AuditEvent;
 use crate::domain::inform::Contact;
-use crate::domain::{Activity, Card, CardType, LedgerEvent, Member, MemberCode};
+use crate::domain::{Activity, Card, CardType, Member, MemberCode};
 use crate::store::keys::{TreeName, meta};
 use crate::store::{Store, StoreError};
 use chrono::{DateTime, Utc};
@@ -116,7 +116,7 @@ pub fn write_all(
         card_types: write_records::<CardType>(store, folder, "card_types", TreeName::CardTypes)?,
         activities: write_records::<Activity>(store, folder, "activities", TreeName::Activities)?,
         cards: write_records::<Card>(store, folder, "cards", TreeName::Cards)?,
-        ledger_events: write_records::<LedgerEvent>(store, folder, "ledger", TreeName::Ledger)?,
+        ledger_events: write_json_array(folder, "ledger", store.ledger())?,
         audit_events: write_records::<AuditEvent>(store, folder, "audit", TreeName::Audit)?,
         contacts: write_records::<Contact>(store, folder, "contacts", TreeName::Contacts)?,
         member_languages: write_member_languages(store, folder)?,
@@ -170,11 +170,20 @@ fn write_records<T: Serialize + serde::de::DeserializeOwned>(
     name: &str,
     tree: TreeName,
 ) -> Result<u64, ExportError> {
+    write_json_array(folder, name, store.read_all::<T>(tree))
+}
+
+/// Writes `records/NAME.json`, a JSON array of `records`, and returns how many it holds.
+fn write_json_array<T: Serialize>(
+    folder: &Path,
+    name: &str,
+    records: impl Iterator<Item = Result<T, StoreError>>,
+) -> Result<u64, ExportError> {
     let path = folder.join("records").join(format!("{name}.json"));
     let mut out = BufWriter::new(create_private_file(&path)?);
     let mut count = 0u64;
     out.write_all(b"[")?;
-    for record in store.read_all::<T>(tree) {
+    for record in records {
         if count > 0 {
             out.write_all(b",")?;
         }

@@ -91,9 +91,7 @@ pub fn import_all(store: &Store, folder: &Path) -> Result<ExportManifest, Import
         )?;
     }
     for event in &content.ledger {
-        loader.put(TreeName::Ledger, &id_key(event.id.0), codec::encode(event))?;
-        let index_key = pair_key(event.card_id.0, event.id.0);
-        loader.put(TreeName::CardEvents, &index_key, Vec::new())?;
+        loader.add_event(event)?;
         if let EventKind::SessionReverted { reverted } = event.kind {
             let key = id_key(reverted.0);
             loader.put(TreeName::Reversals, &key, codec::encode(&event.id))?;
@@ -176,12 +174,21 @@ fn read_export(folder: &Path) -> Result<ExportContent, ImportAllError> {
             path: manifest_path.clone(),
             detail: error.to_string(),
         })?;
+    let mut ledger: Vec<LedgerEvent> = read_records(folder, "ledger")?;
+    // The ledger is stored in blocks of consecutive ids, filled in id order.
+    ledger.sort_by_key(|event| event.id);
+    if let Some(pair) = ledger.windows(2).find(|pair| pair[0].id == pair[1].id) {
+        return Err(ImportAllError::Unreadable {
+            path: folder.join("records").join("ledger.json"),
+            detail: format!("the event id {} appears twice", pair[0].id.0),
+        });
+    }
     let content = ExportContent {
         members: read_records(folder, "members")?,
         card_types: read_records(folder, "card_types")?,
         activities: read_records(folder, "activities")?,
         cards: read_records(folder, "cards")?,
-        ledger: read_records(folder, "ledger")?,
+        ledger,
         audit: read_records(folder, "audit")?,
         // Exports written before contacts existed have no such file.
         contacts: read_optional_records(folder, "contacts")?,

@@ -5,6 +5,7 @@
 //! follow time (today's list reads the ledger backwards and stops at midnight).
 
 use super::keys::{TreeName, id_key, meta, pair_key};
+use super::ledger::LedgerAppender;
 use super::{LastUse, Store, StoreError, WriteContext, codec};
 use crate::domain::MemberCode;
 use crate::domain::card::{Card, CardId, CardState};
@@ -21,6 +22,7 @@ const BATCH_RECORDS: usize = 1_000;
 pub struct BulkLoader<'a> {
     store: &'a Store,
     batches: Vec<sled::Batch>,
+    ledger: LedgerAppender,
     buffered: usize,
     next_member: u64,
     next_card: u64,
@@ -38,6 +40,7 @@ impl<'a> BulkLoader<'a> {
                 .iter()
                 .map(|_| sled::Batch::default())
                 .collect(),
+            ledger: LedgerAppender::default(),
             buffered: 0,
             next_member: current(meta::SEQ_MEMBER)? + 1,
             next_card: current(meta::SEQ_CARD)? + 1,
@@ -172,8 +175,8 @@ impl<'a> BulkLoader<'a> {
             member_id: card.member_id,
             kind,
         };
-        self.put(TreeName::Ledger, &id_key(id.0), codec::encode(&event))?;
-        self.put(TreeName::CardEvents, &pair_key(card.id.0, id.0), Vec::new())?;
+        self.ledger.append(self.store, &event)?;
+        self.count_buffered()?;
         Ok(event)
     }
 
@@ -183,6 +186,10 @@ impl<'a> BulkLoader<'a> {
 
     fn put(&mut self, tree: TreeName, key: &[u8], value: Vec<u8>) -> Result<(), StoreError> {
         self.batches[tree.index()].insert(key, value);
+        self.count_buffered()
+    }
+
+    fn count_buffered(&mut self) -> Result<(), StoreError> {
         self.buffered += 1;
         if self.buffered >= BATCH_RECORDS {
             self.apply()?;
@@ -191,6 +198,9 @@ impl<'a> BulkLoader<'a> {
     }
 
     fn apply(&mut self) -> Result<(), StoreError> {
+        for (tree, key, value) in self.ledger.drain() {
+            self.batches[tree.index()].insert(&key, value);
+        }
         for (index, batch) in self.batches.iter_mut().enumerate() {
             let batch = std::mem::take(batch);
             self.store.trees[index]

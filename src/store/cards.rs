@@ -1,12 +1,13 @@
-//! Sold cards and the ledger.
+//! Sold cards.
 
 use super::keys::{TreeName, id_key, meta, pair_key, second_of_pair};
+use super::ledger::append_event;
 use super::members::not_found_member;
-use super::tx::{TxResult, TxView, abort};
+use super::tx::abort;
 use super::{Store, StoreError, WriteContext};
 use crate::domain::card::{Card, CardId, CardState};
 use crate::domain::card_type::CardTypeId;
-use crate::domain::ledger::{EventId, EventKind, LedgerEvent};
+use crate::domain::ledger::EventKind;
 use crate::domain::member::{Member, MemberId};
 use chrono::NaiveDate;
 
@@ -77,62 +78,4 @@ impl Store {
         }
         Ok(cards)
     }
-
-    pub fn event(&self, id: EventId) -> Result<Option<LedgerEvent>, StoreError> {
-        self.read(TreeName::Ledger, &id_key(id.0))
-    }
-
-    /// Iterates over every ledger event, oldest first.
-    pub fn ledger(&self) -> impl DoubleEndedIterator<Item = Result<LedgerEvent, StoreError>> + '_ {
-        self.tree(TreeName::Ledger).iter().map(move |entry| {
-            let (key, bytes) = entry.map_err(|e| self.sled_error(e))?;
-            super::codec::decode(&bytes)
-                .map_err(|source| StoreError::record(TreeName::Ledger, &key, source))
-        })
-    }
-
-    /// Number of ledger events, read from the last id like [`Store::member_count`].
-    pub fn ledger_len(&self) -> usize {
-        self.last_id(TreeName::Ledger) as usize
-    }
-
-    /// Returns a card's events, oldest first.
-    pub fn events_of_card(&self, card_id: CardId) -> Result<Vec<LedgerEvent>, StoreError> {
-        let mut events = Vec::new();
-        for entry in self
-            .tree(TreeName::CardEvents)
-            .scan_prefix(id_key(card_id.0))
-        {
-            let (key, _) = entry.map_err(|e| self.sled_error(e))?;
-            let Some(event_id) = second_of_pair(&key) else {
-                continue;
-            };
-            if let Some(event) = self.event(EventId(event_id))? {
-                events.push(event);
-            }
-        }
-        Ok(events)
-    }
-}
-
-/// Appends an event about `card` to the ledger and its index.
-pub(crate) fn append_event(
-    tx: &TxView,
-    card: &Card,
-    kind: EventKind,
-    context: &WriteContext,
-) -> TxResult<LedgerEvent> {
-    let id = EventId(tx.next_id(meta::SEQ_EVENT)?);
-    let event = LedgerEvent {
-        id,
-        at: context.now,
-        operator: context.operator.clone(),
-        terminal: context.terminal.clone(),
-        card_id: card.id,
-        member_id: card.member_id,
-        kind,
-    };
-    tx.put(TreeName::Ledger, &id_key(id.0), &event)?;
-    tx.put_index(TreeName::CardEvents, &pair_key(card.id.0, id.0))?;
-    Ok(event)
 }

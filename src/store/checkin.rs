@@ -1,7 +1,7 @@
 //! The check-in transaction, its undo, and today's list.
 
-use super::cards::append_event;
 use super::keys::{TreeName, id_key, second_of_pair};
+use super::ledger::append_event;
 use super::members::not_found_member;
 use super::tx::abort;
 use super::{LastUse, Store, StoreError, WriteContext};

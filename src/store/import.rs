@@ -1,7 +1,7 @@
 //! Writing an import plan: every member and card of a dry run in one transaction.
 
-use super::cards::append_event;
 use super::keys::{TreeName, id_key, meta, pair_key};
+use super::ledger::append_event;
 use super::members::free_code;
 use super::tx::abort;
 use super::{Store, StoreError, WriteContext};

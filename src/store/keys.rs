@@ -9,8 +9,8 @@
 //! | `activities`   | activity id (u64 BE)                  | `Activity`                |
 //! | `cards`        | card id (u64 BE)                      | `Card`                    |
 //! | `member_cards` | member id (u64 BE) ++ card id (u64 BE)| empty (index)             |
-//! | `ledger`       | event id (u64 BE)                     | `LedgerEvent`             |
-//! | `card_events`  | card id (u64 BE) ++ event id (u64 BE) | empty (index)             |
+//! | `ledger_blocks`| event id / 32 (u64 BE)                | events, see `ledger`      |
+//! | `card_event_ids`| card id (u64 BE)                     | `Vec<EventId>`, in order  |
 //! | `reversals`    | id of a reverted check-in event (u64) | id of the reversal event  |
 //! | `type_cards`   | card type id (u64 BE) ++ card id      | empty (index)             |
 //! | `audit`        | audit event id (u64 BE)               | `AuditEvent`              |
@@ -20,6 +20,11 @@
 //!
 //! Big-endian ids make sled's byte order the numeric order, so the ledger iterates oldest
 //! first and a prefix scan of `member_cards` lists one member's cards.
+//!
+//! Formats 1 and 2 kept one `ledger` record per event (key: event id) and one `card_events`
+//! index entry per event (key: card id ++ event id). Opening such a database moves them into
+//! the two trees above and empties the old ones, which keep their numbers so that a journal
+//! written by those formats still replays into them.
 
 /// Every tree, in a fixed order: the position is the tree's number in the journal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,18 +37,22 @@ pub enum TreeName {
     Activities = 4,
     Cards = 5,
     MemberCards = 6,
-    Ledger = 7,
-    CardEvents = 8,
+    /// Format 2 and earlier: one record per event. Empty once the database is upgraded.
+    LegacyLedger = 7,
+    /// Format 2 and earlier: one index entry per event. Empty once upgraded.
+    LegacyCardEvents = 8,
     Reversals = 9,
     TypeCards = 10,
     Audit = 11,
     Contacts = 12,
     CardLastUse = 13,
     MemberPrefs = 14,
+    LedgerBlocks = 15,
+    CardEventIds = 16,
 }
 
 impl TreeName {
-    pub const ALL: [TreeName; 15] = [
+    pub const ALL: [TreeName; 17] = [
         TreeName::Meta,
         TreeName::Members,
         TreeName::MemberCodes,
@@ -51,14 +60,16 @@ impl TreeName {
         TreeName::Activities,
         TreeName::Cards,
         TreeName::MemberCards,
-        TreeName::Ledger,
-        TreeName::CardEvents,
+        TreeName::LegacyLedger,
+        TreeName::LegacyCardEvents,
         TreeName::Reversals,
         TreeName::TypeCards,
         TreeName::Audit,
         TreeName::Contacts,
         TreeName::CardLastUse,
         TreeName::MemberPrefs,
+        TreeName::LedgerBlocks,
+        TreeName::CardEventIds,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -70,14 +81,16 @@ impl TreeName {
             TreeName::Activities => "activities",
             TreeName::Cards => "cards",
             TreeName::MemberCards => "member_cards",
-            TreeName::Ledger => "ledger",
-            TreeName::CardEvents => "card_events",
+            TreeName::LegacyLedger => "ledger",
+            TreeName::LegacyCardEvents => "card_events",
             TreeName::Reversals => "reversals",
             TreeName::TypeCards => "type_cards",
             TreeName::Audit => "audit",
             TreeName::Contacts => "contacts",
             TreeName::CardLastUse => "card_last_use",
             TreeName::MemberPrefs => "member_prefs",
+            TreeName::LedgerBlocks => "ledger_blocks",
+            TreeName::CardEventIds => "card_event_ids",
         }
     }
 

@@ -26,11 +26,17 @@ impl Store {
             let last = self.tree(tree).last().map_err(|e| self.sled_error(e))?;
             Ok(last.and_then(|(key, _)| id_of_key(&key)).unwrap_or(0))
         };
+        let format = self.read::<u32>(TreeName::Meta, meta::FORMAT)?.unwrap_or(0);
+        let last_event = if format < 3 {
+            self.last_legacy_event_id()?
+        } else {
+            self.last_event_id()?
+        };
         Ok(Manifest {
-            format: self.read::<u32>(TreeName::Meta, meta::FORMAT)?.unwrap_or(0),
+            format,
             last_member: last_id(TreeName::Members)?,
             last_card: last_id(TreeName::Cards)?,
-            last_event: last_id(TreeName::Ledger)?,
+            last_event,
         })
     }
 

@@ -121,10 +121,11 @@ impl Store {
                         supported: DATABASE_FORMAT,
                     });
                 }
-                if found < 2 {
-                    self.upgrade_to_format_2()?;
+                if found < DATABASE_FORMAT {
+                    self.upgrade_from(found)?;
                 }
-                Ok(())
+                // A crash after the upgrade's last checkpoint can leave the old trees full.
+                self.clear_legacy_ledger()
             }
             None => {
                 let empty = TreeName::ALL.iter().all(|&name| self.tree(name).is_empty());
@@ -142,16 +143,29 @@ impl Store {
         }
     }
 
-    /// Format 2 added each card's last use beside the card; it is derived from the ledger.
-    /// A crash halfway leaves format 1 on disk, and the next open starts over.
-    fn upgrade_to_format_2(&self) -> Result<(), StoreError> {
-        let cards = self.rebuild_last_use()?;
+    /// Brings a database of an older format to the current one. Format 2 added each card's
+    /// last use beside the card, derived from the ledger; format 3 packed the ledger into
+    /// blocks (see `ledger`). Nothing of the old format is removed before the new format
+    /// record is durable, so a crash halfway leaves the old format on disk, and the next open
+    /// starts over.
+    fn upgrade_from(&self, found: u32) -> Result<(), StoreError> {
+        let events = self.move_ledger_into_blocks()?;
+        let cards = if found < 2 {
+            self.rebuild_last_use()?
+        } else {
+            0
+        };
         let mut journal = self.lock_writer();
         self.tree(TreeName::Meta)
-            .insert(meta::FORMAT, codec::encode(&2u32))
+            .insert(meta::FORMAT, codec::encode(&DATABASE_FORMAT))
             .map_err(|e| self.sled_error(e))?;
         self.checkpoint_locked(&mut journal)?;
-        tracing::info!(cards, "database upgraded to format 2");
+        tracing::info!(
+            found,
+            events,
+            cards,
+            "database upgraded to format {DATABASE_FORMAT}"
+        );
         Ok(())
     }
 

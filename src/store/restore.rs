@@ -4,7 +4,9 @@
 use super::backup::{BackupError, BackupSummary, RawRecord, read_backup, verify_backup};
 use super::journal::Journal;
 use super::keys::{TreeName, meta};
+use super::ledger::LedgerAppender;
 use super::{Store, StoreError, StoreOptions};
+use crate::domain::LedgerEvent;
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
 use std::sync::MutexGuard;
@@ -20,6 +22,7 @@ pub(crate) struct RawLoader<'a> {
     store: &'a Store,
     writer: MutexGuard<'a, Journal>,
     batches: Vec<sled::Batch>,
+    ledger: LedgerAppender,
     buffered: usize,
 }
 
@@ -36,12 +39,23 @@ impl<'a> RawLoader<'a> {
                 .iter()
                 .map(|_| sled::Batch::default())
                 .collect(),
+            ledger: LedgerAppender::default(),
             buffered: 0,
         }))
     }
 
     pub fn put(&mut self, tree: TreeName, key: &[u8], value: Vec<u8>) -> Result<(), StoreError> {
         self.batches[tree.index()].insert(key, value);
+        self.count_buffered()
+    }
+
+    /// Adds a ledger event to its block and to its card's list; events come in id order.
+    pub fn add_event(&mut self, event: &LedgerEvent) -> Result<(), StoreError> {
+        self.ledger.append(self.store, event)?;
+        self.count_buffered()
+    }
+
+    fn count_buffered(&mut self) -> Result<(), StoreError> {
         self.buffered += 1;
         if self.buffered >= BATCH_RECORDS {
             self.apply()?;
@@ -50,6 +64,9 @@ impl<'a> RawLoader<'a> {
     }
 
     fn apply(&mut self) -> Result<(), StoreError> {
+        for (tree, key, value) in self.ledger.drain() {
+            self.batches[tree.index()].insert(&key, value);
+        }
         for name in TreeName::ALL {
             let batch = std::mem::take(&mut self.batches[name.index()]);
             self.store
@@ -189,6 +206,16 @@ fn load_backup_into(
             "it holds no Carnet database (no format record)".to_owned(),
         ));
     }
+    // Opening again upgrades a backup of an older format, as opening it later would.
+    drop(store);
+    let store = Store::open(
+        staged,
+        StoreOptions {
+            create: false,
+            ..options
+        },
+    )
+    .map_err(|error| damaged(error.to_string()))?;
     // A record that does not decode would stop the app from opening, so none may be put in
     // place of a working database.
     store

@@ -6,32 +6,20 @@
 //! `Ok(Err(SaleRefusal))` for a rejection, and `Err(StoreError)` when storage fails or an id
 //! names no member, card type or card.
 
-use super::cards::append_event;
-use super::keys::{TreeName, id_key, meta, pair_key, second_of_pair};
+use super::keys::{TreeName, id_key, meta, pair_key};
+use super::ledger::{append_event, events_of_card_in_tx};
 use super::members::not_found_member;
 use super::tx::{TxResult, TxView, abort};
 use super::{Store, StoreError, WriteContext};
 use crate::domain::card::{Card, CardId, CardState};
 use crate::domain::card_type::{CardType, CardTypeId};
-use crate::domain::ledger::{EventId, EventKind, LedgerEvent};
+use crate::domain::ledger::{EventKind, LedgerEvent};
 use crate::domain::member::{Member, MemberId};
 use crate::domain::sale::{
     PaymentInput, PaymentMethod, Sale, SaleRefusal, plan_adjustment, plan_cancel,
     plan_expiry_change, plan_payment, plan_refund, validate_payments,
 };
 use chrono::NaiveDate;
-
-/// A card's ledger as known before its transaction starts: the ids of its events, and the
-/// last event id of the whole ledger at that time.
-///
-/// A sled transaction cannot scan an index, so the transaction reads these events by id and
-/// then every event appended since `last_event`, keeping those of the card. That gives the
-/// card's complete history inside the transaction even if another write came in between.
-struct LedgerSnapshot {
-    card_id: CardId,
-    event_ids: Vec<EventId>,
-    last_event: u64,
-}
 
 impl Store {
     /// Sells a card of type `type_id` to a member, dated `sale_date` in the club's time zone,
@@ -280,10 +268,9 @@ impl Store {
         card_id: CardId,
         body: impl Fn(&TxView, Card, Vec<LedgerEvent>) -> TxResult<Result<T, SaleRefusal>>,
     ) -> Result<Result<T, SaleRefusal>, StoreError> {
-        let snapshot = self.ledger_snapshot(card_id)?;
         self.write(|tx| {
             let card = card_in_tx(tx, card_id)?;
-            let events = snapshot.events_in_tx(tx)?;
+            let events = events_of_card_in_tx(tx, card_id)?;
             body(tx, card, events)
         })
     }
@@ -295,52 +282,6 @@ impl Store {
         body: impl Fn(&TxView, Card) -> TxResult<Result<T, SaleRefusal>>,
     ) -> Result<Result<T, SaleRefusal>, StoreError> {
         self.write(|tx| body(tx, card_in_tx(tx, card_id)?))
-    }
-
-    fn ledger_snapshot(&self, card_id: CardId) -> Result<LedgerSnapshot, StoreError> {
-        // Read the sequence first: an event appended after this read is found again by the
-        // transaction's scan of newer ids, so none is missed, and the id filter drops doubles.
-        let last_event = self
-            .read::<u64>(TreeName::Meta, meta::SEQ_EVENT)?
-            .unwrap_or(0);
-        let mut event_ids = Vec::new();
-        for entry in self
-            .tree(TreeName::CardEvents)
-            .scan_prefix(id_key(card_id.0))
-        {
-            let (key, _) = entry.map_err(|e| self.sled_error(e))?;
-            if let Some(id) = second_of_pair(&key)
-                && id <= last_event
-            {
-                event_ids.push(EventId(id));
-            }
-        }
-        Ok(LedgerSnapshot {
-            card_id,
-            event_ids,
-            last_event,
-        })
-    }
-}
-
-impl LedgerSnapshot {
-    /// Reads the card's events, oldest first, inside the transaction.
-    fn events_in_tx(&self, tx: &TxView) -> TxResult<Vec<LedgerEvent>> {
-        let mut events = Vec::with_capacity(self.event_ids.len());
-        for id in &self.event_ids {
-            if let Some(event) = tx.get::<LedgerEvent>(TreeName::Ledger, &id_key(id.0))? {
-                events.push(event);
-            }
-        }
-        let last_now = tx.get::<u64>(TreeName::Meta, meta::SEQ_EVENT)?.unwrap_or(0);
-        for id in self.last_event + 1..=last_now {
-            if let Some(event) = tx.get::<LedgerEvent>(TreeName::Ledger, &id_key(id))?
-                && event.card_id == self.card_id
-            {
-                events.push(event);
-            }
-        }
-        Ok(events)
     }
 }
 

@@ -33,6 +33,11 @@ impl TxView<'_> {
         }
     }
 
+    /// Reads a value's bytes without decoding them.
+    pub fn get_raw(&self, tree: TreeName, key: &[u8]) -> TxResult<Option<sled::IVec>> {
+        Ok(self.trees[tree.index()].get(key)?)
+    }
+
     pub fn put<T: Serialize>(&self, tree: TreeName, key: &[u8], value: &T) -> TxResult<()> {
         self.put_raw(tree, key, codec::encode(value))
     }

@@ -6,9 +6,9 @@ use super::{Store, StoreError, codec};
 use crate::domain::MemberCode;
 use crate::domain::audit::{AuditChange, AuditEvent};
 use crate::domain::card::CardId;
-use crate::domain::ledger::EventKind;
+use crate::domain::ledger::{EventId, EventKind};
 use crate::domain::member::MemberId;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// A card whose stored balance differs from what its ledger events add up to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,20 +147,27 @@ impl Store {
             member_cards.push((pair_key(card.member_id.0, card.id.0).to_vec(), Vec::new()));
             type_cards.push((pair_key(card.type_id.0, card.id.0).to_vec(), Vec::new()));
         }
-        let mut card_events = Vec::new();
+        let mut card_events: BTreeMap<u64, Vec<EventId>> = BTreeMap::new();
         let mut reversals = Vec::new();
         for event in self.ledger() {
             let event = event?;
-            card_events.push((pair_key(event.card_id.0, event.id.0).to_vec(), Vec::new()));
+            card_events
+                .entry(event.card_id.0)
+                .or_default()
+                .push(event.id);
             if let EventKind::SessionReverted { reverted } = event.kind {
                 reversals.push((id_key(reverted.0).to_vec(), codec::encode(&event.id)));
             }
         }
+        let card_event_ids = card_events
+            .into_iter()
+            .map(|(card, ids)| (id_key(card).to_vec(), codec::encode(&ids)))
+            .collect();
         let mut entries = vec![
             (TreeName::MemberCodes, member_codes),
             (TreeName::MemberCards, member_cards),
             (TreeName::TypeCards, type_cards),
-            (TreeName::CardEvents, card_events),
+            (TreeName::CardEventIds, card_event_ids),
             (TreeName::Reversals, reversals),
         ];
         for (_, list) in &mut entries {
@@ -226,7 +233,7 @@ impl Store {
     /// every screen.
     pub fn verify_records(&self) -> Result<(), StoreError> {
         use crate::domain::inform::Contact;
-        use crate::domain::{Activity, Card, CardType, LedgerEvent, Member};
+        use crate::domain::{Activity, Card, CardType, Member};
 
         fn all<T: serde::de::DeserializeOwned>(
             store: &Store,
@@ -241,7 +248,8 @@ impl Store {
         all::<CardType>(self, TreeName::CardTypes)?;
         all::<Activity>(self, TreeName::Activities)?;
         all::<Card>(self, TreeName::Cards)?;
-        all::<LedgerEvent>(self, TreeName::Ledger)?;
+        self.ledger().try_for_each(|event| event.map(drop))?;
+        all::<Vec<crate::domain::EventId>>(self, TreeName::CardEventIds)?;
         all::<crate::domain::EventId>(self, TreeName::Reversals)?;
         all::<AuditEvent>(self, TreeName::Audit)?;
         all::<Contact>(self, TreeName::Contacts)?;
@@ -265,22 +273,20 @@ impl Store {
             Some(found) => return Err(damaged(format!("the format record says {found}"))),
             None => return Err(damaged("the format record is missing".to_owned())),
         }
+        let last_id = |tree: TreeName| -> Result<u64, StoreError> {
+            let last = self.tree(tree).last().map_err(|e| self.sled_error(e))?;
+            Ok(last.and_then(|(key, _)| id_of_key(&key)).unwrap_or(0))
+        };
         let sequences = [
-            (meta::SEQ_MEMBER, TreeName::Members),
-            (meta::SEQ_CARD_TYPE, TreeName::CardTypes),
-            (meta::SEQ_ACTIVITY, TreeName::Activities),
-            (meta::SEQ_CARD, TreeName::Cards),
-            (meta::SEQ_EVENT, TreeName::Ledger),
-            (meta::SEQ_AUDIT, TreeName::Audit),
+            (meta::SEQ_MEMBER, last_id(TreeName::Members)?),
+            (meta::SEQ_CARD_TYPE, last_id(TreeName::CardTypes)?),
+            (meta::SEQ_ACTIVITY, last_id(TreeName::Activities)?),
+            (meta::SEQ_CARD, last_id(TreeName::Cards)?),
+            (meta::SEQ_EVENT, self.last_event_id()?),
+            (meta::SEQ_AUDIT, last_id(TreeName::Audit)?),
         ];
-        for (sequence, tree) in sequences {
+        for (sequence, last) in sequences {
             let next: u64 = self.read(TreeName::Meta, sequence)?.unwrap_or(0);
-            let last = self
-                .tree(tree)
-                .last()
-                .map_err(|e| self.sled_error(e))?
-                .and_then(|(key, _)| id_of_key(&key))
-                .unwrap_or(0);
             if next < last {
                 let name = String::from_utf8_lossy(sequence);
                 return Err(damaged(format!(
