@@ -35,7 +35,7 @@ pub use personal::ERASED_FIRST_NAME;
 pub use pricing::{CardTypeUsage, PricingRefusal};
 pub use repair::{Repair, RepairReport};
 pub(crate) use restore::RawLoader;
-pub use restore::{RestoreReport, restore_backup};
+pub use restore::{CompactReport, RestoreReport, compact_database, restore_backup};
 pub use verify::{BalanceMismatch, IntegrityProblem};
 
 use journal::Journal;

@@ -658,6 +658,78 @@ fn format_2_ledger_moves_into_blocks() {
     assert_eq!(carnet::store::codec::decode::<u32>(&format).unwrap(), 3);
 }
 
+/// Everything a club would miss if a rewrite dropped it: members, cards, the ledger.
+fn content(
+    store: &Store,
+) -> (
+    Vec<Member>,
+    Vec<carnet::domain::Card>,
+    Vec<carnet::domain::LedgerEvent>,
+) {
+    (
+        store.members().map(Result::unwrap).collect(),
+        store.cards().map(Result::unwrap).collect(),
+        store.ledger().map(Result::unwrap).collect(),
+    )
+}
+
+#[test]
+fn compact_keeps_every_record_and_gives_back_space() {
+    let folder = tempfile::tempdir().unwrap();
+    let database = folder.path().join("db");
+    let before = {
+        let store = demo_club(&database, 60);
+        // Overwrite the same records many times, as years of check-ins do.
+        let member = member_with_cards(&store);
+        let mut details =
+            carnet::domain::member::NewMember::named(&member.first_name, &member.last_name);
+        for round in 0..300 {
+            details.notes = format!("note {round} {}", "x".repeat(200));
+            store.update_member(member.id, &details).unwrap();
+        }
+        content(&store)
+    };
+
+    let report = carnet::store::compact_database(&database, StoreOptions::default(), now())
+        .expect("compaction");
+    assert!(
+        report.bytes_after < report.bytes_before,
+        "{} bytes before, {} after",
+        report.bytes_before,
+        report.bytes_after
+    );
+    let store = open(&database);
+    assert_eq!(content(&store), before);
+    assert_clean(&store);
+    store.verify_records().unwrap();
+    let leftovers: Vec<_> = std::fs::read_dir(folder.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .filter(|name| name != "db")
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn compact_leaves_an_open_database_alone() {
+    let folder = tempfile::tempdir().unwrap();
+    let database = folder.path().join("db");
+    let store = demo_club(&database, 10);
+    let before = content(&store);
+
+    let output = carnet(folder.path(), &["--db", path_arg(&database), "compact"]);
+    assert_status(&output, 2);
+    let error = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(error.contains("in use by another Carnet"), "{error}");
+    assert_eq!(content(&store), before);
+    drop(store);
+
+    let output = carnet(folder.path(), &["--db", path_arg(&database), "compact"]);
+    assert_status(&output, 0);
+    assert!(stdout(&output).contains("compacted"), "{}", stdout(&output));
+    assert_eq!(content(&open(&database)), before);
+}
+
 #[test]
 fn check_reports_duplicate_and_invalid_codes() {
     let folder = tempfile::tempdir().unwrap();

@@ -9,7 +9,8 @@ use crate::i18n::Catalog;
 use crate::messages;
 use crate::store::keys::{TreeName, id_of_key, second_of_pair};
 use crate::store::{
-    BalanceMismatch, IntegrityProblem, Repair, Store, StoreError, StoreOptions, restore_backup,
+    BalanceMismatch, IntegrityProblem, Repair, Store, StoreError, StoreOptions, compact_database,
+    restore_backup,
 };
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
@@ -84,6 +85,31 @@ pub(crate) fn restore(
     )
     .map_err(|error| UserError(messages::store_error(catalog, &error)))?;
     check(&store, catalog, false)
+}
+
+/// Rewrites the database at `target` compactly, and says how much space that gave back.
+pub(crate) fn compact(
+    catalog: &Catalog,
+    target: &Path,
+    options: StoreOptions,
+    now: DateTime<Utc>,
+) -> Result<ExitCode, UserError> {
+    let report = compact_database(target, options, now)
+        .map_err(|error| UserError(backup_error(catalog, &error)))?;
+    let megabytes = |bytes: u64| bytes.div_ceil(1_000_000);
+    out!(
+        "{}",
+        catalog.tf(
+            "data.compact_done",
+            &[
+                ("path", &target.display()),
+                ("before", &megabytes(report.bytes_before)),
+                ("after", &megabytes(report.bytes_after)),
+                ("records", &report.records),
+            ]
+        )
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Writes the full export into `folder`.
