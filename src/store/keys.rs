@@ -27,7 +27,7 @@
 //! written by those formats still replays into them.
 
 /// Every tree, in a fixed order: the position is the tree's number in the journal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[repr(u8)]
 pub enum TreeName {
     Meta = 0,

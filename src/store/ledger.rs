@@ -217,7 +217,6 @@ pub(crate) fn append_event(
     let key = block_key(id);
     let mut block = tx
         .get_raw(TreeName::LedgerBlocks, &key)?
-        .map(|bytes| bytes.to_vec())
         .unwrap_or_default();
     push_frame(&mut block, &event);
     tx.put_raw(TreeName::LedgerBlocks, &key, block)?;

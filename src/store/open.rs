@@ -85,20 +85,7 @@ impl Store {
         tracing::info!(transactions = transactions.len(), "replaying journal");
         for writes in &transactions {
             for write in writes {
-                let Some(tree) = TreeName::from_index(write.tree) else {
-                    return Err(StoreError::Corrupted {
-                        path: self.path.clone(),
-                        detail: format!("journal names unknown tree {}", write.tree),
-                    });
-                };
-                let result = match &write.value {
-                    Some(value) => self
-                        .tree(tree)
-                        .insert(&write.key, value.as_slice())
-                        .map(drop),
-                    None => self.tree(tree).remove(&write.key).map(drop),
-                };
-                result.map_err(|error| self.sled_error(error))?;
+                self.apply_write(write)?;
             }
         }
         self.checkpoint()
