@@ -20,11 +20,13 @@ use std::collections::HashMap;
 
 pub(crate) type TxResult<T> = Result<T, StoreError>;
 
+/// The value each written key will have, by tree and key: `None` once removed.
+type Staged = HashMap<(TreeName, Vec<u8>), Option<Vec<u8>>>;
+
 /// Reads and stages writes for one body. A read sees the body's own earlier writes.
 pub(crate) struct TxView<'a> {
     store: &'a Store,
-    /// The value each written key will have, by tree and key: `None` once removed.
-    staged: RefCell<HashMap<(TreeName, Vec<u8>), Option<Vec<u8>>>>,
+    staged: RefCell<Staged>,
     /// The same writes in order, as the journal records them.
     writes: RefCell<Vec<JournalWrite>>,
 }
