@@ -512,9 +512,14 @@ fn latency_rows(samples: &Samples) -> Vec<Row<'static>> {
 }
 
 /// Carnet's ratios to the floor and to SQLite, with the targets they are held to.
+///
+/// Issue 2 times the check-in up to the frame drawn (b); issue 8 times it up to the result
+/// stored and flushed (b1), which is also what the SQLite variant does, so b1 is what is held
+/// against SQLite. b / c is kept for information.
 fn ratios(samples: &Samples) -> Vec<Ratio<'static>> {
     let floor = Summary::of(&samples.floor);
     let carnet = Summary::of(&samples.carnet);
+    let stored = Summary::of(&samples.carnet_submit);
     let sqlite = Summary::of(&samples.sqlite);
     let ratio = |label, value, limit| Ratio {
         label,
@@ -523,17 +528,24 @@ fn ratios(samples: &Samples) -> Vec<Ratio<'static>> {
     };
     vec![
         ratio(
-            "b / a at the median",
+            "b / a at the median (drawn)",
             carnet.median / floor.median,
             Some(4.0),
         ),
-        ratio("b / a at p99", carnet.p99 / floor.p99, Some(5.0)),
+        ratio("b / a at p99 (drawn)", carnet.p99 / floor.p99, Some(5.0)),
         ratio(
-            "b / c at the median",
-            carnet.median / sqlite.median,
+            "b1 / a at the median (stored)",
+            stored.median / floor.median,
+            Some(4.0),
+        ),
+        ratio("b1 / a at p99 (stored)", stored.p99 / floor.p99, Some(5.0)),
+        ratio(
+            "b1 / c at the median (stored, as SQLite)",
+            stored.median / sqlite.median,
             Some(1.0),
         ),
-        ratio("b / c at p99", carnet.p99 / sqlite.p99, None),
+        ratio("b1 / c at p99", stored.p99 / sqlite.p99, None),
+        ratio("b / c at the median (drawn)", carnet.median / sqlite.median, None),
     ]
 }
 
