@@ -381,7 +381,7 @@ impl Store {
         Ok(())
     }
 
-    /// The newest event id of a database still in format 2 or earlier.
+    /// Returns the newest event id of a database still in format 2 or earlier.
     pub(crate) fn last_legacy_event_id(&self) -> Result<u64, StoreError> {
         let last = self
             .tree(TreeName::LegacyLedger)

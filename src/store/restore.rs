@@ -180,8 +180,8 @@ pub struct CompactReport {
 /// Rewrites the database at `target` with every record written once.
 ///
 /// sled keeps the old versions of overwritten values in its log until it cleans a segment
-/// that is half empty, and a database filled in bulk (`carnet demo`) or written for years
-/// holds two to three times its records' size. The database is backed up into a file beside
+/// that is half empty, so a database filled in bulk (`carnet demo`) or written for years
+/// takes two to three times its records' size. The database is backed up into a file beside
 /// it and restored from it into a new folder, both checked as `restore` checks them. The new
 /// folder then takes the old one's place in one atomic exchange, and the old one is deleted.
 /// A crash at any point leaves `target` whole, old or new.
@@ -209,8 +209,8 @@ pub fn compact_database(
     let bytes_before = folder_bytes(target).map_err(|source| io_error(target, source))?;
 
     // `store` stays open, and so keeps the database locked, until the new one is in place:
-    // a Carnet started meanwhile is told the database is in use rather than writing into the
-    // copy about to be deleted.
+    // a Carnet started meanwhile reports the database in use instead of writing into the copy
+    // about to be deleted.
     let staged = staging.path().join("db");
     let summary = load_backup_into(&file, &staged, options)?;
     rustix::fs::renameat_with(
