@@ -545,7 +545,11 @@ fn ratios(samples: &Samples) -> Vec<Ratio<'static>> {
             Some(1.0),
         ),
         ratio("b1 / c at p99", stored.p99 / sqlite.p99, None),
-        ratio("b / c at the median (drawn)", carnet.median / sqlite.median, None),
+        ratio(
+            "b / c at the median (drawn)",
+            carnet.median / sqlite.median,
+            None,
+        ),
     ]
 }
 
