@@ -2,9 +2,6 @@
 //! file: the next successful append would land after it, and on the next open the journal
 //! would read as damaged, so the database would not open.
 //!
-//! FAILS TODAY: `Journal::append` keeps the partial frame, and `Journal::open` then rejects the
-//! file with "journal frame at byte N is damaged and later frames are intact".
-//!
 //! The short write is produced with RLIMIT_FSIZE: the kernel writes up to the limit, and the
 //! next write fails with EFBIG instead of killing the process, because SIGXFSZ has a handler.
 //! This file contains a single test because the limit applies to the whole process.
@@ -44,9 +41,10 @@ fn failed_append_keeps_journal_readable() {
     journal.append(&[write(b"first", 100)]).unwrap();
     let size = std::fs::metadata(&path).unwrap().len();
 
-    // Room for part of the next frame only, as on a disk that fills up.
+    // Room for part of the next frame only, as on a disk that fills up. The journal keeps
+    // zeros ready beyond its last frame, so the frame must be larger than those to grow it.
     set_file_size_limit(&(size + 50).to_string());
-    let failed = journal.append(&[write(b"lost", 400)]);
+    let failed = journal.append(&[write(b"lost", size as usize + 400)]);
     set_file_size_limit("unlimited");
     assert!(failed.is_err(), "the append past the limit must fail");
 

@@ -105,8 +105,18 @@ impl Journal {
         if frame_end > self.capacity {
             self.prepare(frame_end.saturating_sub(self.end).max(PREPARED_BYTES))?;
         }
-        self.file.write_all_at(&frame, self.end)?;
-        self.file.sync_data()?;
+        let written = self
+            .file
+            .write_all_at(&frame, self.end)
+            .and_then(|()| self.file.sync_data());
+        if let Err(error) = written {
+            // The caller reports the write as failed, so no part of it may be replayed: zero
+            // what reached the file. The next frame goes to the same place.
+            if let Err(cleanup) = self.write_zeros(self.end, frame_end) {
+                tracing::error!(%cleanup, "zeroing a failed journal frame failed too");
+            }
+            return Err(error);
+        }
         self.end = frame_end;
         self.records += 1;
         Ok(())
@@ -146,6 +156,7 @@ impl Journal {
         if target <= self.capacity {
             return Ok(());
         }
+        // Zeros that reach the file before a failure (a full disk) read as the end marker.
         self.write_zeros(self.capacity, target)?;
         self.file.sync_all()?;
         self.capacity = target;
