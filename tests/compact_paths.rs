@@ -1,8 +1,6 @@
-//! `carnet compact` on a database reached through a symbolic link.
-//!
-//! FAILS TODAY: `compact_database` exchanges the link itself with the rewritten folder, so the
-//! link becomes a plain folder that contains the new database and the folder it pointed to keeps the
-//! old one. Later writes through each path then go to two different databases.
+//! `carnet compact` on a database reached through a symbolic link: the folder the link points
+//! to is the one rewritten, and the link stays a link. Exchanging the link itself would leave
+//! two databases, one at each path.
 
 use carnet::store::{Store, StoreOptions, compact_database};
 use chrono::{TimeZone, Utc};
@@ -29,4 +27,22 @@ fn compact_through_symlink_keeps_link() {
         database.join("db").is_file(),
         "the real folder lost its database"
     );
+}
+
+#[test]
+fn compact_removes_what_a_killed_compaction_left() {
+    let folder = tempfile::tempdir().unwrap();
+    let database = folder.path().join("club");
+    drop(Store::open(&database, StoreOptions::default()).unwrap());
+    let leftover = folder.path().join(".club.compacting");
+    std::fs::create_dir_all(leftover.join("db")).unwrap();
+    std::fs::write(leftover.join("backup"), b"half a backup").unwrap();
+
+    let now = Utc.with_ymd_and_hms(2026, 12, 5, 9, 0, 0).unwrap();
+    compact_database(&database, StoreOptions::default(), now).expect("compaction");
+    let names: Vec<_> = std::fs::read_dir(folder.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["club"]);
 }

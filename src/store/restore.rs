@@ -8,6 +8,7 @@ use super::ledger::LedgerAppender;
 use super::{Store, StoreError, StoreOptions};
 use crate::domain::LedgerEvent;
 use chrono::{DateTime, Utc};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::MutexGuard;
 
@@ -195,13 +196,26 @@ pub fn compact_database(
         ..options
     };
     let store = Store::open(target, open_options)?;
+    // The folder itself, not a symbolic link to it, is what the exchange below must swap.
+    let target = &store.path().to_owned();
     let parent = parent_folder(target);
     let io_error = |path: &Path, source| BackupError::Io {
         path: path.to_owned(),
         source,
     };
+    // One staging folder per database: the lock held on the database means a staging folder
+    // already there was left by a compaction that was killed, and can go.
+    let name = target.file_name().unwrap_or_default().to_string_lossy();
+    let prefix = format!(".{name}.compacting");
+    let leftover = parent.join(&prefix);
+    if leftover.exists() {
+        tracing::warn!(path = %leftover.display(), "removing what a killed compaction left");
+        std::fs::remove_dir_all(&leftover).map_err(|source| io_error(&leftover, source))?;
+    }
     let staging = tempfile::Builder::new()
-        .prefix(".carnet-compact-")
+        .prefix(&prefix)
+        .rand_bytes(0)
+        .permissions(std::fs::Permissions::from_mode(0o700))
         .tempdir_in(&parent)
         .map_err(|source| io_error(&parent, source))?;
     let file = staging.path().join("backup");
