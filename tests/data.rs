@@ -611,7 +611,7 @@ fn store_ledger_as_format_2(path: &Path) {
         .unwrap();
     db.flush().unwrap();
     // Carnet 2's manifest recorded format 2; without one, nothing is compared.
-    std::fs::remove_file(path.join("manifest")).unwrap();
+    std::fs::remove_file(path.join("manifest.v3")).unwrap();
 }
 
 #[test]

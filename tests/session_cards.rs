@@ -124,7 +124,7 @@ fn format_1_upgrade_fills_last_use() {
             .unwrap();
         db.flush().unwrap();
         // Carnet 1's manifest recorded format 1; without one, nothing is compared.
-        std::fs::remove_file(path.join("manifest")).unwrap();
+        std::fs::remove_file(path.join("manifest.v3")).unwrap();
     }
     let store = open(&path);
     let club_time = settings(&path, Language::En).club_time;

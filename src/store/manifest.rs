@@ -8,7 +8,14 @@ use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 
-const MANIFEST_FILE: &str = "manifest";
+/// The manifest's file name since database format 3. Carnet versions before it compare the
+/// manifest before they read the format record, so a newer manifest under the old name made
+/// them call a newer database damaged. Under a name they do not know, they report the
+/// database as written by a newer Carnet, which it is.
+pub(crate) const MANIFEST_FILE: &str = "manifest.v3";
+
+/// The manifest's file name in database formats 1 and 2; read until the first checkpoint.
+pub(crate) const LEGACY_MANIFEST_FILE: &str = "manifest";
 
 /// Highest ids written, per kind, as of the last checkpoint.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,6 +65,10 @@ impl Store {
         file.write_all(&codec::encode(&manifest)).map_err(io)?;
         file.sync_all().map_err(io)?;
         std::fs::rename(&temporary, self.path.join(MANIFEST_FILE)).map_err(io)?;
+        match std::fs::remove_file(self.path.join(LEGACY_MANIFEST_FILE)) {
+            Err(error) if error.kind() != std::io::ErrorKind::NotFound => return Err(io(error)),
+            _ => {}
+        }
         std::fs::File::open(&self.path)
             .and_then(|folder| folder.sync_all())
             .map_err(io)
@@ -65,11 +76,20 @@ impl Store {
 
     /// Rejects a database that contains less than its last checkpoint recorded.
     pub(crate) fn check_manifest(&self) -> Result<(), StoreError> {
-        let path = self.path.join(MANIFEST_FILE);
-        let bytes = match std::fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(source) => return Err(StoreError::Io { path, source }),
+        let mut bytes = None;
+        for name in [MANIFEST_FILE, LEGACY_MANIFEST_FILE] {
+            let path = self.path.join(name);
+            match std::fs::read(&path) {
+                Ok(found) => {
+                    bytes = Some(found);
+                    break;
+                }
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+                Err(source) => return Err(StoreError::Io { path, source }),
+            }
+        }
+        let Some(bytes) = bytes else {
+            return Ok(());
         };
         let recorded: Manifest = codec::decode(&bytes).map_err(|error| StoreError::Corrupted {
             path: self.path.clone(),

@@ -71,6 +71,7 @@ impl Store {
         if !pending.is_empty() {
             store.replay(pending)?;
         }
+        store.refuse_newer_format()?;
         store.check_manifest()?;
         store.check_format()?;
         store.restrict_permissions()?;
@@ -89,6 +90,28 @@ impl Store {
             }
         }
         self.checkpoint()
+    }
+
+    /// Refuses a database written by a newer Carnet before anything else is compared, since
+    /// a newer format may keep its records where this build does not look.
+    fn refuse_newer_format(&self) -> Result<(), StoreError> {
+        let stored = self
+            .tree(TreeName::Meta)
+            .get(meta::FORMAT)
+            .map_err(|e| self.sled_error(e))?;
+        let Some(bytes) = stored else {
+            return Ok(());
+        };
+        let found: u32 = codec::decode(&bytes)
+            .map_err(|source| StoreError::record(TreeName::Meta, meta::FORMAT, source))?;
+        if found > DATABASE_FORMAT {
+            return Err(StoreError::TooNew {
+                path: self.path.clone(),
+                found,
+                supported: DATABASE_FORMAT,
+            });
+        }
+        Ok(())
     }
 
     /// Stamps a new database with the current format; refuses a foreign or newer one.
@@ -202,7 +225,13 @@ fn prepare_folder(path: &Path, create: bool) -> Result<std::path::PathBuf, Store
         }
         let looks_like_sled = path.join("conf").is_file() && path.join("db").is_file();
         // A folder that once held a Carnet database but lost sled's files is damaged, not new.
-        if !looks_like_sled && path.join("manifest").is_file() {
+        let had_manifest = [
+            super::manifest::MANIFEST_FILE,
+            super::manifest::LEGACY_MANIFEST_FILE,
+        ]
+        .iter()
+        .any(|name| path.join(name).is_file());
+        if !looks_like_sled && had_manifest {
             return Err(StoreError::Corrupted {
                 path: path.to_owned(),
                 detail: "sled's files are missing".to_owned(),
