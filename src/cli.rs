@@ -125,8 +125,8 @@ pub enum Command {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
-    /// Rewrite the database with each record once, to give back the space of old versions
-    /// that sled keeps (checked like a restore; needs the app closed)
+    /// Rewrite the database with each record once, which gives back unused space (needs the
+    /// app closed)
     Compact,
     /// Print a report (usage, sales, outstanding sessions, card life) over a period
     Report {

@@ -111,7 +111,7 @@ impl Store {
         }
     }
 
-    /// The id of the newest ledger event, 0 when the ledger is empty.
+    /// Returns the id of the newest ledger event, 0 when the ledger is empty.
     pub(crate) fn last_event_id(&self) -> Result<u64, StoreError> {
         let last = self
             .tree(TreeName::LedgerBlocks)

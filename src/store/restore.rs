@@ -170,7 +170,7 @@ pub fn restore_backup(
     })
 }
 
-/// What [`compact_database`] did.
+/// The records written by [`compact_database`], and the folder's size before and after.
 #[derive(Debug, Clone, Copy)]
 pub struct CompactReport {
     pub records: u64,
