@@ -12,7 +12,7 @@
 //! little-endian), then one event through the codec. Appending copies the block's bytes and adds
 //! a frame, so writing an event decodes none.
 
-use super::keys::{TreeName, id_key, id_of_key, meta};
+use super::keys::{TreeName, id_key, meta};
 use super::tx::{TxResult, TxView, abort};
 use super::{Store, StoreError, WriteContext, codec};
 use crate::domain::card::{Card, CardId};
@@ -379,15 +379,6 @@ impl Store {
             }
         }
         Ok(())
-    }
-
-    /// Returns the newest event id of a database still in format 2 or earlier.
-    pub(crate) fn last_legacy_event_id(&self) -> Result<u64, StoreError> {
-        let last = self
-            .tree(TreeName::LegacyLedger)
-            .last()
-            .map_err(|e| self.sled_error(e))?;
-        Ok(last.and_then(|(key, _)| id_of_key(&key)).unwrap_or(0))
     }
 }
 

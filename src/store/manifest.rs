@@ -2,7 +2,7 @@
 //! had come. sled 0.34 can open a damaged file as if it were empty or shorter. Comparing with
 //! the manifest turns that into a clear error instead of a database that silently lost records.
 
-use super::keys::{TreeName, id_of_key, meta};
+use super::keys::{TreeName, meta};
 use super::{Store, StoreError, codec};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
@@ -29,20 +29,16 @@ pub struct Manifest {
 impl Store {
     /// Reads the highest member, card and event ids from the trees themselves.
     pub(crate) fn current_manifest(&self) -> Result<Manifest, StoreError> {
-        let last_id = |tree: TreeName| -> Result<u64, StoreError> {
-            let last = self.tree(tree).last().map_err(|e| self.sled_error(e))?;
-            Ok(last.and_then(|(key, _)| id_of_key(&key)).unwrap_or(0))
-        };
         let format = self.read::<u32>(TreeName::Meta, meta::FORMAT)?.unwrap_or(0);
         let last_event = if format < 3 {
-            self.last_legacy_event_id()?
+            self.try_last_id(TreeName::LegacyLedger)?
         } else {
             self.last_event_id()?
         };
         Ok(Manifest {
             format,
-            last_member: last_id(TreeName::Members)?,
-            last_card: last_id(TreeName::Cards)?,
+            last_member: self.try_last_id(TreeName::Members)?,
+            last_card: self.try_last_id(TreeName::Cards)?,
             last_event,
         })
     }

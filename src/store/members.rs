@@ -172,15 +172,18 @@ impl Store {
     }
 
     pub(crate) fn last_id(&self, tree: TreeName) -> u64 {
-        match self.tree(tree).last() {
-            Ok(last) => last
-                .and_then(|(key, _)| super::keys::id_of_key(&key))
-                .unwrap_or(0),
-            Err(error) => {
-                tracing::error!(%error, tree = tree.as_str(), "reading the last id failed");
-                0
-            }
-        }
+        self.try_last_id(tree).unwrap_or_else(|error| {
+            tracing::error!(%error, tree = tree.as_str(), "reading the last id failed");
+            0
+        })
+    }
+
+    /// Returns the id in the last key of a tree keyed by id, 0 when the tree is empty.
+    pub(crate) fn try_last_id(&self, tree: TreeName) -> Result<u64, StoreError> {
+        let last = self.tree(tree).last().map_err(|e| self.sled_error(e))?;
+        Ok(last
+            .and_then(|(key, _)| super::keys::id_of_key(&key))
+            .unwrap_or(0))
     }
 }
 

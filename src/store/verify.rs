@@ -261,7 +261,7 @@ impl Store {
     /// Checks the settings records: a format this build reads, and every id sequence at or
     /// above the last id in use, so that the next record never overwrites an existing one.
     fn verify_meta(&self) -> Result<(), StoreError> {
-        use super::keys::{id_of_key, meta};
+        use super::keys::meta;
 
         let damaged = |detail: String| StoreError::Corrupted {
             path: self.path.clone(),
@@ -273,17 +273,13 @@ impl Store {
             Some(found) => return Err(damaged(format!("the format record says {found}"))),
             None => return Err(damaged("the format record is missing".to_owned())),
         }
-        let last_id = |tree: TreeName| -> Result<u64, StoreError> {
-            let last = self.tree(tree).last().map_err(|e| self.sled_error(e))?;
-            Ok(last.and_then(|(key, _)| id_of_key(&key)).unwrap_or(0))
-        };
         let sequences = [
-            (meta::SEQ_MEMBER, last_id(TreeName::Members)?),
-            (meta::SEQ_CARD_TYPE, last_id(TreeName::CardTypes)?),
-            (meta::SEQ_ACTIVITY, last_id(TreeName::Activities)?),
-            (meta::SEQ_CARD, last_id(TreeName::Cards)?),
+            (meta::SEQ_MEMBER, self.try_last_id(TreeName::Members)?),
+            (meta::SEQ_CARD_TYPE, self.try_last_id(TreeName::CardTypes)?),
+            (meta::SEQ_ACTIVITY, self.try_last_id(TreeName::Activities)?),
+            (meta::SEQ_CARD, self.try_last_id(TreeName::Cards)?),
             (meta::SEQ_EVENT, self.last_event_id()?),
-            (meta::SEQ_AUDIT, last_id(TreeName::Audit)?),
+            (meta::SEQ_AUDIT, self.try_last_id(TreeName::Audit)?),
         ];
         for (sequence, last) in sequences {
             let next: u64 = self.read(TreeName::Meta, sequence)?.unwrap_or(0);
