@@ -513,9 +513,9 @@ fn latency_rows(samples: &Samples) -> Vec<Row<'static>> {
 
 /// Carnet's ratios to the floor and to SQLite, with the targets they are held to.
 ///
-/// Issue 2 times the check-in up to the frame drawn (b); issue 8 times it up to the result
-/// stored and flushed (b1), which is also what the SQLite variant does, so b1 is what is held
-/// against SQLite. b / c is kept for information.
+/// The front desk target times the check-in up to the frame drawn (b). The storage target
+/// times it up to the result stored and flushed (b1), which is all the SQLite variant does,
+/// so b1 is compared with SQLite. b / c is kept for information.
 fn ratios(samples: &Samples) -> Vec<Ratio<'static>> {
     let floor = Summary::of(&samples.floor);
     let carnet = Summary::of(&samples.carnet);

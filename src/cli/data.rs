@@ -87,7 +87,7 @@ pub(crate) fn restore(
     check(&store, catalog, false)
 }
 
-/// Rewrites the database at `target` compactly, and says how much space that gave back.
+/// Rewrites the database at `target` compactly, and prints how much space that gave back.
 pub(crate) fn compact(
     catalog: &Catalog,
     target: &Path,

@@ -11,9 +11,9 @@
 //! acknowledged to anyone.
 //!
 //! The file is kept filled with zeros beyond its last frame, so a frame is written over space
-//! written before: `fdatasync` then has no new file size to record, which saves a metadata
+//! written before. `fdatasync` then has no new file size to record, which saves a metadata
 //! write per check-in (the floor bench's a′ against a). A zero length ends the frames, and
-//! emptying the journal writes zeros over the frames it held.
+//! emptying the journal writes zeros over its frames.
 
 use super::codec;
 use serde::{Deserialize, Serialize};
@@ -40,7 +40,7 @@ const PREPARED_BYTES: u64 = 4 * 1024 * 1024;
 pub struct Journal {
     file: File,
     records: usize,
-    /// Where the next frame goes: the end of the last one.
+    /// Offset of the next frame: the end of the last one.
     end: u64,
     /// Bytes of the file, all zeros from `end` on.
     capacity: u64,
@@ -149,10 +149,10 @@ impl Journal {
         self.records
     }
 
-    /// Makes sure `wanted` bytes of zeros follow the last frame, writing them (not just
+    /// Makes sure `bytes` bytes of zeros follow the last frame, writing them (not just
     /// setting the length, which leaves holes that cost a metadata write when first filled).
-    fn prepare(&mut self, wanted: u64) -> io::Result<()> {
-        let target = self.end + wanted;
+    fn prepare(&mut self, bytes: u64) -> io::Result<()> {
+        let target = self.end + bytes;
         if target <= self.capacity {
             return Ok(());
         }

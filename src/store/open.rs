@@ -71,7 +71,7 @@ impl Store {
         if !pending.is_empty() {
             store.replay(pending)?;
         }
-        store.refuse_newer_format()?;
+        store.reject_newer_format()?;
         store.check_manifest()?;
         store.check_format()?;
         store.restrict_permissions()?;
@@ -94,7 +94,7 @@ impl Store {
 
     /// Refuses a database written by a newer Carnet before anything else is compared, since
     /// a newer format may keep its records where this build does not look.
-    fn refuse_newer_format(&self) -> Result<(), StoreError> {
+    fn reject_newer_format(&self) -> Result<(), StoreError> {
         let stored = self
             .tree(TreeName::Meta)
             .get(meta::FORMAT)

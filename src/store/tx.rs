@@ -23,7 +23,7 @@ pub(crate) type TxResult<T> = Result<T, StoreError>;
 /// The value each written key will have, by tree and key: `None` once removed.
 type Staged = HashMap<(TreeName, Vec<u8>), Option<Vec<u8>>>;
 
-/// Reads and stages writes for one body. A read sees the body's own earlier writes.
+/// The reads and staged writes of one body. A read returns the body's own earlier writes.
 pub(crate) struct TxView<'a> {
     store: &'a Store,
     staged: RefCell<Staged>,
