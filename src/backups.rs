@@ -154,10 +154,16 @@ pub fn backup_error(catalog: &Catalog, error: &BackupError) -> String {
             "data.backup_damaged",
             &[("path", &path.display()), ("detail", detail)],
         ),
-        BackupError::Io { path, source } => catalog.tf(
-            "data.write_failed",
-            &[("path", &path.display()), ("detail", source)],
-        ),
+        BackupError::Io { path, source } => {
+            if source.kind() == std::io::ErrorKind::StorageFull {
+                crate::messages::io_error(catalog, path, source)
+            } else {
+                catalog.tf(
+                    "data.write_failed",
+                    &[("path", &path.display()), ("detail", source)],
+                )
+            }
+        }
         BackupError::Store(error) => crate::messages::store_error(catalog, error),
     }
 }

@@ -286,8 +286,17 @@ fn run(cli: Cli, settings: &Settings, catalog: &Catalog) -> Result<ExitCode, Use
                 cache_bytes: load_settings.cache_bytes,
                 create: false,
             };
-            crate::store::compact_database(&path, options, clock.now())
-                .map_err(|error| UserError(crate::backups::backup_error(catalog, &error)))?;
+            // The club is complete without the compaction, so its failure is only a warning.
+            if let Err(error) = crate::store::compact_database(&path, options, clock.now()) {
+                tracing::warn!(%error, path = %path.display(), "compacting the demo club failed");
+                print_error(&catalog.tf(
+                    "cli.demo_compact_failed",
+                    &[
+                        ("path", &path.display()),
+                        ("detail", &crate::backups::backup_error(catalog, &error)),
+                    ],
+                ));
+            }
             out!(
                 "{}",
                 catalog.tf(

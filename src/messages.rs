@@ -98,6 +98,21 @@ pub fn expiry_line(catalog: &Catalog, expires_on: Option<chrono::NaiveDate>) -> 
     }
 }
 
+/// Describes a failed read or write of `path`, with a message of its own for a full disk.
+pub fn io_error(catalog: &Catalog, path: &std::path::Path, source: &std::io::Error) -> String {
+    if is_disk_full(source) {
+        catalog.tf("error.disk_full", &[("path", &path.display())])
+    } else {
+        catalog.tf("error.io", &[("path", &path.display()), ("detail", source)])
+    }
+}
+
+/// Tells whether `source` reports a full disk. sled 0.34 passes some of its I/O errors on as
+/// the text of the original error, so the kind is also looked for in that text.
+fn is_disk_full(source: &std::io::Error) -> bool {
+    source.kind() == std::io::ErrorKind::StorageFull || source.to_string().contains("StorageFull")
+}
+
 pub fn store_error(catalog: &Catalog, error: &StoreError) -> String {
     match error {
         StoreError::InUse { path } => catalog.tf("error.in_use", &[("path", &path.display())]),
@@ -119,9 +134,7 @@ pub fn store_error(catalog: &Catalog, error: &StoreError) -> String {
                 ("supported", supported),
             ],
         ),
-        StoreError::Io { path, source } => {
-            catalog.tf("error.io", &[("path", &path.display()), ("detail", source)])
-        }
+        StoreError::Io { path, source } => io_error(catalog, path, source),
         StoreError::Record { tree, key, source } => catalog.tf(
             "error.record",
             &[("tree", tree), ("key", key), ("detail", source)],
@@ -764,5 +777,24 @@ pub fn write_cards_error(catalog: &Catalog, error: &crate::print::WriteCardsErro
             "print.write_failed",
             &[("path", &path.display()), ("detail", source)],
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Language;
+
+    #[test]
+    fn full_disk_has_its_own_message() {
+        let catalog = Catalog::new(Language::En);
+        let path = std::path::Path::new("/srv/club");
+        let full = std::io::Error::from_raw_os_error(28);
+        assert!(io_error(&catalog, path, &full).contains("is full"));
+        // As sled 0.34 passes it on: the original error's debug text in another error.
+        let wrapped = std::io::Error::other(format!("{full:?}"));
+        assert!(io_error(&catalog, path, &wrapped).contains("is full"));
+        let denied = std::io::Error::from_raw_os_error(13);
+        assert!(!io_error(&catalog, path, &denied).contains("is full"));
     }
 }
