@@ -66,11 +66,14 @@ pub fn check_in_scan(
     };
 
     // The text as typed comes first; a layout mapping is used only when it names a member.
+    // A scan with no other reading needs no lookup here: the check-in looks the code up.
     let mut chosen = &candidates[0];
-    for candidate in &candidates {
-        if store.member_by_code(&candidate.code)?.is_some() {
-            chosen = candidate;
-            break;
+    if candidates.len() > 1 {
+        for candidate in &candidates {
+            if store.member_id_by_code(&candidate.code)?.is_some() {
+                chosen = candidate;
+                break;
+            }
         }
     }
 

@@ -50,9 +50,7 @@ impl Store {
         rules: &CheckInRules,
         context: &WriteContext,
     ) -> Result<CheckInOutcome, StoreError> {
-        let Some(member_id) =
-            self.read::<MemberId>(TreeName::MemberCodes, code.as_str().as_bytes())?
-        else {
+        let Some(member_id) = self.member_id_by_code(code)? else {
             return Ok(CheckInOutcome::Refused {
                 member: None,
                 refusal: unknown_code(code),

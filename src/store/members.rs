@@ -65,11 +65,15 @@ impl Store {
     }
 
     pub fn member_by_code(&self, code: &MemberCode) -> Result<Option<Member>, StoreError> {
-        let Some(id) = self.read::<MemberId>(TreeName::MemberCodes, code.as_str().as_bytes())?
-        else {
+        let Some(id) = self.member_id_by_code(code)? else {
             return Ok(None);
         };
         self.member(id)
+    }
+
+    /// Finds whose code `code` is without reading the member.
+    pub fn member_id_by_code(&self, code: &MemberCode) -> Result<Option<MemberId>, StoreError> {
+        self.read(TreeName::MemberCodes, code.as_str().as_bytes())
     }
 
     pub fn members(&self) -> impl Iterator<Item = Result<Member, StoreError>> + '_ {
