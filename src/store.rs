@@ -44,7 +44,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 /// Format of the database as a whole, stored under `meta/format`.
-pub const DATABASE_FORMAT: u32 = 3;
+pub const DATABASE_FORMAT: u32 = 4;
 
 /// Transactions journaled before a checkpoint folds them into sled's own files.
 const CHECKPOINT_EVERY: usize = 2_000;
@@ -67,6 +67,9 @@ pub struct Store {
     /// Counts the writes made through this handle, so that screens can tell whether what
     /// they loaded is still current: no other process writes while this one holds the lock.
     generation: std::sync::atomic::AtomicU64,
+    /// The newest ledger event id as the last write left it, 0 when not known yet. Written
+    /// with the writer lock held, and only a guess that `ledger::next_slot` checks.
+    ledger_tail: std::sync::atomic::AtomicU64,
 }
 
 impl Store {
@@ -77,6 +80,23 @@ impl Store {
     /// Changes whenever a write through this handle commits.
     pub fn generation(&self) -> u64 {
         self.generation.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn ledger_tail(&self) -> Option<u64> {
+        match self.ledger_tail.load(std::sync::atomic::Ordering::Relaxed) {
+            0 => None,
+            id => Some(id),
+        }
+    }
+
+    fn remember_ledger_tail(&self, id: u64) {
+        self.ledger_tail
+            .store(id, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Called by the loaders, which write the ledger around [`Store::write`].
+    fn forget_ledger_tail(&self) {
+        self.remember_ledger_tail(0);
     }
 
     fn bump_generation(&self) {

@@ -605,9 +605,13 @@ fn store_ledger_as_format_2(path: &Path) {
     }
     blocks.clear().unwrap();
     db.open_tree("card_event_ids").unwrap().clear().unwrap();
-    db.open_tree("meta")
-        .unwrap()
-        .insert("format", carnet::store::codec::encode(&2u32))
+    let meta = db.open_tree("meta").unwrap();
+    meta.insert("format", carnet::store::codec::encode(&2u32))
+        .unwrap();
+    // Formats 2 and 3 numbered events from a sequence record.
+    let last = ledger.last().unwrap().unwrap().0;
+    let last = u64::from_be_bytes(last[..].try_into().unwrap());
+    meta.insert("seq:event", carnet::store::codec::encode(&last))
         .unwrap();
     db.flush().unwrap();
     // Carnet 2's manifest recorded format 2; without one, nothing is compared.
@@ -655,7 +659,59 @@ fn format_2_ledger_moves_into_blocks() {
         .get("format")
         .unwrap()
         .unwrap();
-    assert_eq!(carnet::store::codec::decode::<u32>(&format).unwrap(), 3);
+    assert_eq!(
+        carnet::store::codec::decode::<u32>(&format).unwrap(),
+        carnet::store::DATABASE_FORMAT
+    );
+    assert!(
+        !db.open_tree("meta")
+            .unwrap()
+            .contains_key("seq:event")
+            .unwrap(),
+        "format 4 keeps no event sequence"
+    );
+}
+
+/// Format 3 kept the last event id in `meta/seq:event`; format 4 takes the next id from the
+/// newest event. The upgrade removes the record, and the next event follows the newest one.
+#[test]
+fn format_3_database_numbers_events_from_the_ledger() {
+    let folder = tempfile::tempdir().unwrap();
+    let database = folder.path().join("db");
+    let newest = {
+        let store = demo_club(&database, 30);
+        store.ledger().next_back().unwrap().unwrap().id.0
+    };
+    {
+        let db = sled::open(&database).unwrap();
+        let meta = db.open_tree("meta").unwrap();
+        meta.insert("format", carnet::store::codec::encode(&3u32))
+            .unwrap();
+        meta.insert("seq:event", carnet::store::codec::encode(&newest))
+            .unwrap();
+        db.flush().unwrap();
+    }
+    // Carnet 3's manifest recorded format 3; without one, nothing is compared.
+    std::fs::remove_file(database.join("manifest.v3")).unwrap();
+
+    let store = open(&database);
+    let member = store.members().next().unwrap().unwrap();
+    let card_type = store.card_types().unwrap().into_iter().next().unwrap();
+    let card = store
+        .sell_card(member.id, card_type.id, now().date_naive(), &context(now()))
+        .unwrap();
+    let sale = store.events_of_card(card.id).unwrap();
+    assert_eq!(sale[0].id.0, newest + 1);
+    assert_eq!(store.ledger_len() as u64, newest + 1);
+    assert_clean(&store);
+    store.verify_records().unwrap();
+    drop(store);
+
+    let db = sled::open(&database).unwrap();
+    let meta = db.open_tree("meta").unwrap();
+    assert!(!meta.contains_key("seq:event").unwrap());
+    let format = meta.get("format").unwrap().unwrap();
+    assert_eq!(carnet::store::codec::decode::<u32>(&format).unwrap(), 4);
 }
 
 /// Everything a club would miss if a rewrite dropped it: members, cards, the ledger.

@@ -86,14 +86,14 @@ pub struct MemberLanguage {
 }
 
 impl Sequences {
-    /// Pairs each sequence with its key in the `meta` tree.
-    pub fn keyed(&self) -> [(&'static [u8], u64); 7] {
+    /// Pairs each sequence kept in the `meta` tree with its key. Event ids have no record
+    /// there since database format 4: the next one follows the newest event.
+    pub fn keyed(&self) -> [(&'static [u8], u64); 6] {
         [
             (meta::SEQ_MEMBER, self.member),
             (meta::SEQ_CARD_TYPE, self.card_type),
             (meta::SEQ_ACTIVITY, self.activity),
             (meta::SEQ_CARD, self.card),
-            (meta::SEQ_EVENT, self.event),
             (meta::SEQ_AUDIT, self.audit),
             (meta::SEQ_CONTACT, self.contact),
         ]
@@ -148,7 +148,8 @@ pub fn write_all(
             card_type: sequence(meta::SEQ_CARD_TYPE)?,
             activity: sequence(meta::SEQ_ACTIVITY)?,
             card: sequence(meta::SEQ_CARD)?,
-            event: sequence(meta::SEQ_EVENT)?,
+            // Event ids have no sequence record since format 4: the newest event is the last.
+            event: store.last_event_id()?,
             audit: sequence(meta::SEQ_AUDIT)?,
             contact: sequence(meta::SEQ_CONTACT)?,
         },

@@ -136,7 +136,6 @@ fn sequences_at_least_ids(content: &ExportContent) -> Vec<(&'static [u8], u64)> 
         highest(&mut content.card_types.iter().map(|t| t.id.0)),
         highest(&mut content.activities.iter().map(|a| a.id.0)),
         highest(&mut content.cards.iter().map(|c| c.id.0)),
-        highest(&mut content.ledger.iter().map(|e| e.id.0)),
         highest(&mut content.audit.iter().map(|e| e.id)),
         highest(&mut content.contacts.iter().map(|c| c.id.0)),
     ];

@@ -44,7 +44,7 @@ impl<'a> BulkLoader<'a> {
             buffered: 0,
             next_member: current(meta::SEQ_MEMBER)? + 1,
             next_card: current(meta::SEQ_CARD)? + 1,
-            next_event: current(meta::SEQ_EVENT)? + 1,
+            next_event: store.last_event_id()? + 1,
         })
     }
 
@@ -208,6 +208,7 @@ impl<'a> BulkLoader<'a> {
                 .map_err(|error| self.store.sled_error(error))?;
         }
         self.buffered = 0;
+        self.store.forget_ledger_tail();
         self.store.bump_generation();
         Ok(())
     }
@@ -217,7 +218,6 @@ impl<'a> BulkLoader<'a> {
         let sequences = [
             (meta::SEQ_MEMBER, self.next_member - 1),
             (meta::SEQ_CARD, self.next_card - 1),
-            (meta::SEQ_EVENT, self.next_event - 1),
         ];
         for (key, last) in sequences {
             self.put(TreeName::Meta, key, codec::encode(&last))?;

@@ -39,6 +39,24 @@ pub fn encode<T: Serialize>(value: &T) -> Vec<u8> {
 
 /// Decodes a value written by [`encode`], checking the version and that every byte was used.
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
+    let (value, read, body_len) = decode_start(bytes)?;
+    if read != body_len {
+        return Err(CodecError::TrailingBytes {
+            unread: body_len - read,
+        });
+    }
+    Ok(value)
+}
+
+/// Decodes only the first field of a record written by [`encode`], a struct whose first
+/// field is a `T`: bincode writes fields in order, so the rest is left unread.
+pub fn decode_leading<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
+    decode_start(bytes).map(|(value, _, _)| value)
+}
+
+/// Checks the version, decodes a `T` from the start of the body, and returns it with the
+/// bytes it took and the body's length.
+fn decode_start<T: DeserializeOwned>(bytes: &[u8]) -> Result<(T, usize, usize), CodecError> {
     let (&version, body) = bytes.split_first().ok_or(CodecError::Empty)?;
     match version {
         RECORD_VERSION => {}
@@ -47,12 +65,7 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
     }
     let (value, read) = bincode::serde::decode_from_slice(body, config())
         .map_err(|error| CodecError::Malformed(error.to_string()))?;
-    if read != body.len() {
-        return Err(CodecError::TrailingBytes {
-            unread: body.len() - read,
-        });
-    }
-    Ok(value)
+    Ok((value, read, body.len()))
 }
 
 #[cfg(test)]
@@ -106,6 +119,16 @@ mod tests {
             decode::<Small>(&bytes),
             Err(CodecError::TrailingBytes { unread: 1 })
         ));
+    }
+
+    #[test]
+    fn leading_field_decodes_alone() {
+        let bytes = encode(&Grown {
+            name: "Zoé".into(),
+            sessions: 3,
+            extra: 4,
+        });
+        assert_eq!(decode_leading::<String>(&bytes).unwrap(), "Zoé");
     }
 
     #[test]

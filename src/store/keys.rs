@@ -111,7 +111,9 @@ pub mod meta {
     pub const SEQ_CARD_TYPE: &[u8] = b"seq:card_type";
     pub const SEQ_ACTIVITY: &[u8] = b"seq:activity";
     pub const SEQ_CARD: &[u8] = b"seq:card";
-    pub const SEQ_EVENT: &[u8] = b"seq:event";
+    /// Formats 3 and earlier: the last ledger event id. Removed by the upgrade to format 4,
+    /// where the next id follows the newest event in `ledger_blocks`.
+    pub const LEGACY_SEQ_EVENT: &[u8] = b"seq:event";
     pub const SEQ_AUDIT: &[u8] = b"seq:audit";
     pub const SEQ_CONTACT: &[u8] = b"seq:contact";
 }

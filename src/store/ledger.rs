@@ -12,7 +12,7 @@
 //! little-endian), then one event through the codec. Appending copies the block's bytes and adds
 //! a frame, so writing an event decodes none.
 
-use super::keys::{TreeName, id_key, meta};
+use super::keys::{TreeName, id_key};
 use super::tx::{TxResult, TxView, abort};
 use super::{Store, StoreError, WriteContext, codec};
 use crate::domain::card::{Card, CardId};
@@ -75,6 +75,41 @@ pub(crate) fn decode_block(key: &[u8], bytes: &[u8]) -> Result<Vec<LedgerEvent>,
     Ok(events)
 }
 
+/// Returns the id of a block's last event, decoding that event's id only.
+fn last_id_in_block(key: &[u8], bytes: &[u8]) -> Result<u64, StoreError> {
+    let damaged = |detail: String| {
+        StoreError::record(
+            TreeName::LedgerBlocks,
+            key,
+            codec::CodecError::Malformed(detail),
+        )
+    };
+    let mut last = None;
+    let mut rest = bytes;
+    while let Some((header, body)) = rest.split_first_chunk::<FRAME_HEADER>() {
+        let length = u32::from_le_bytes(*header) as usize;
+        let Some((frame, after)) = body.split_at_checked(length) else {
+            return Err(damaged(format!(
+                "a frame of {length} byte(s) with {} left",
+                body.len()
+            )));
+        };
+        last = Some(frame);
+        rest = after;
+    }
+    if !rest.is_empty() {
+        return Err(damaged(format!(
+            "{} byte(s) left after a frame",
+            rest.len()
+        )));
+    }
+    let frame = last.ok_or_else(|| damaged("an empty block".to_owned()))?;
+    // The id is a `LedgerEvent`'s first field.
+    codec::decode_leading::<EventId>(frame)
+        .map(|id| id.0)
+        .map_err(|source| StoreError::record(TreeName::LedgerBlocks, key, source))
+}
+
 impl Store {
     pub fn event(&self, id: EventId) -> Result<Option<LedgerEvent>, StoreError> {
         let key = block_key(id);
@@ -120,9 +155,7 @@ impl Store {
         let Some((key, bytes)) = last else {
             return Ok(0);
         };
-        Ok(decode_block(&key, &bytes)?
-            .last()
-            .map_or(0, |event| event.id.0))
+        last_id_in_block(&key, &bytes)
     }
 
     /// Returns a card's events, oldest first.
@@ -204,7 +237,7 @@ pub(crate) fn append_event(
     kind: EventKind,
     context: &WriteContext,
 ) -> TxResult<LedgerEvent> {
-    let id = EventId(tx.next_id(meta::SEQ_EVENT)?);
+    let (id, mut block) = next_slot(tx)?;
     let event = LedgerEvent {
         id,
         at: context.now,
@@ -214,12 +247,9 @@ pub(crate) fn append_event(
         member_id: card.member_id,
         kind,
     };
-    let key = block_key(id);
-    let mut block = tx
-        .get_raw(TreeName::LedgerBlocks, &key)?
-        .unwrap_or_default();
     push_frame(&mut block, &event);
-    tx.put_raw(TreeName::LedgerBlocks, &key, block)?;
+    tx.put_raw(TreeName::LedgerBlocks, &block_key(id), block)?;
+    tx.set_ledger_tail(id);
 
     let card_key = id_key(card.id.0);
     let mut ids: Vec<EventId> = tx
@@ -228,6 +258,52 @@ pub(crate) fn append_event(
     ids.push(id);
     tx.put(TreeName::CardEventIds, &card_key, &ids)?;
     Ok(event)
+}
+
+/// Finds the id of the next event, one past the newest, and the bytes of the block it joins.
+///
+/// Ids are not kept in a sequence record, which would cost every check-in one more write:
+/// the newest id is remembered from the last write, or read from the last block. The guess is
+/// checked against the block it points to, so a stale one is caught and read again instead
+/// of giving two events one id.
+fn next_slot(tx: &TxView) -> TxResult<(EventId, Vec<u8>)> {
+    if let Some(newest) = tx.ledger_tail()
+        && let Some(slot) = slot_after(tx, newest)?
+    {
+        return Ok(slot);
+    }
+    let newest = tx.store().last_event_id()?;
+    slot_after(tx, newest)?.ok_or_else(|| {
+        abort(StoreError::record(
+            TreeName::LedgerBlocks,
+            &block_key(EventId(newest)),
+            codec::CodecError::Malformed(format!(
+                "the newest block does not end with event {newest}"
+            )),
+        ))
+    })
+}
+
+/// The slot after event `newest`, or `None` when `newest` is not the newest event.
+fn slot_after(tx: &TxView, newest: u64) -> TxResult<Option<(EventId, Vec<u8>)>> {
+    let id = EventId(newest + 1);
+    let key = block_key(id);
+    match tx.get_raw(TreeName::LedgerBlocks, &key)? {
+        Some(bytes) if last_id_in_block(&key, &bytes)? == newest => Ok(Some((id, bytes))),
+        Some(_) => Ok(None),
+        None if newest == 0 => Ok(Some((id, Vec::new()))),
+        // `id` starts a new block when `newest` ends the block before it (once in 32 events).
+        None if block_key(EventId(newest)) != key => {
+            let before = block_key(EventId(newest));
+            match tx.get_raw(TreeName::LedgerBlocks, &before)? {
+                Some(bytes) if last_id_in_block(&before, &bytes)? == newest => {
+                    Ok(Some((id, Vec::new())))
+                }
+                _ => Ok(None),
+            }
+        }
+        None => Ok(None),
+    }
 }
 
 /// Reads one event inside a transaction.
@@ -439,6 +515,85 @@ mod tests {
                 "{length}: {error}"
             );
         }
+    }
+
+    #[test]
+    fn last_id_reads_the_last_frame_only() {
+        let block = block_of(&[event(32, 1), event(33, 2), event(34, 1)]);
+        assert_eq!(last_id_in_block(&id_key(1), &block).unwrap(), 34);
+        assert!(last_id_in_block(&id_key(1), &block[..block.len() - 1]).is_err());
+        assert!(last_id_in_block(&id_key(1), &[]).is_err());
+    }
+
+    fn open_store(dir: &tempfile::TempDir) -> Store {
+        Store::open(
+            &dir.path().join("db"),
+            super::super::StoreOptions::default(),
+        )
+        .unwrap()
+    }
+
+    /// Appends one event about card 1 through a write, as a check-in does.
+    fn append(store: &Store) -> EventId {
+        let card = Card {
+            id: CardId(1),
+            member_id: MemberId(1),
+            type_id: crate::domain::CardTypeId(1),
+            name: "10 séances".to_owned(),
+            price_cents: 10_000,
+            sessions_total: 10,
+            sold_on: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+            expires_on: None,
+            activities: vec![],
+            sessions_remaining: 2,
+            state: crate::domain::card::CardState::Open,
+        };
+        let context = WriteContext {
+            now: Utc.with_ymd_and_hms(2026, 12, 5, 18, 30, 0).unwrap(),
+            operator: "Accueil".to_owned(),
+            terminal: "desk-1".to_owned(),
+        };
+        let kind = EventKind::SessionUsed {
+            activity: None,
+            remaining_after: 1,
+        };
+        store
+            .write(|tx| append_event(tx, &card, kind.clone(), &context))
+            .unwrap()
+            .id
+    }
+
+    #[test]
+    fn ids_follow_the_newest_event_across_blocks() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open_store(&dir);
+        let ids: Vec<u64> = (0..70).map(|_| append(&store).0).collect();
+        assert_eq!(ids, (1..=70).collect::<Vec<_>>());
+        drop(store);
+
+        // A new handle knows no newest id and reads it from the last block.
+        let store = open_store(&dir);
+        assert_eq!(append(&store), EventId(71));
+        assert_eq!(store.ledger().count(), 71);
+    }
+
+    /// A loader writes around `Store::write`; a remembered newest id that it made stale, or
+    /// any wrong guess, must be caught rather than give two events one id.
+    #[test]
+    fn a_wrong_newest_id_is_caught() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open_store(&dir);
+        for _ in 0..40 {
+            append(&store);
+        }
+        // Too low within a block, too low at a block's end, too high, past the last block.
+        for guess in [38, 31, 39, 41, 63, 64, 500] {
+            store.remember_ledger_tail(guess);
+            let id = append(&store);
+            assert_eq!(id.0, store.last_event_id().unwrap(), "guess {guess}");
+        }
+        let ids: Vec<u64> = store.ledger().map(|event| event.unwrap().id.0).collect();
+        assert_eq!(ids, (1..=47).collect::<Vec<_>>());
     }
 
     /// Bytes of a block of two events written by database format 3, kept so that a later

@@ -66,6 +66,7 @@ impl Store {
             trees,
             journal: Mutex::new(journal),
             generation: Default::default(),
+            ledger_tail: Default::default(),
         };
 
         if !pending.is_empty() {
@@ -134,8 +135,9 @@ impl Store {
                 if found < DATABASE_FORMAT {
                     self.upgrade_from(found)?;
                 }
-                // A crash after the upgrade's last checkpoint can leave the old trees full.
-                self.clear_legacy_ledger()
+                // A crash after the upgrade's last checkpoint can leave the old records.
+                self.clear_legacy_ledger()?;
+                self.remove_event_sequence()
             }
             None => {
                 let empty = TreeName::ALL.iter().all(|&name| self.tree(name).is_empty());
@@ -155,9 +157,14 @@ impl Store {
 
     /// Brings a database of an older format to the current one. Format 2 added each card's
     /// last use beside the card, derived from the ledger; format 3 packed the ledger into
-    /// blocks (see `ledger`). Nothing of the old format is removed before the new format
-    /// record is durable, so a crash halfway leaves the old format on disk, and the next open
-    /// starts over.
+    /// blocks (see `ledger`); format 4 takes event ids from the newest event instead of a
+    /// sequence record, which it removes. Nothing of the old format is removed before the new
+    /// format record is durable, so a crash halfway leaves the old format on disk, and the
+    /// next open starts over.
+    ///
+    /// A format-3 Carnet would number events from the stale sequence and give two events one
+    /// id, so format 4 is a new number although its trees are format 3's: older builds refuse
+    /// it as written by a newer Carnet.
     fn upgrade_from(&self, found: u32) -> Result<(), StoreError> {
         let events = self.move_ledger_into_blocks()?;
         let cards = if found < 2 {
@@ -177,6 +184,19 @@ impl Store {
             "database upgraded to format {DATABASE_FORMAT}"
         );
         Ok(())
+    }
+
+    /// Removes format 3's event sequence once the format record says 4. The record is
+    /// removed through the journal, as any write.
+    fn remove_event_sequence(&self) -> Result<(), StoreError> {
+        let meta_tree = self.tree(TreeName::Meta);
+        if !meta_tree
+            .contains_key(meta::LEGACY_SEQ_EVENT)
+            .map_err(|e| self.sled_error(e))?
+        {
+            return Ok(());
+        }
+        self.write(|tx| tx.remove(TreeName::Meta, meta::LEGACY_SEQ_EVENT))
     }
 
     /// Makes every file of the database readable by its owner only, because it contains

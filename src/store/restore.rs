@@ -76,6 +76,7 @@ impl<'a> RawLoader<'a> {
                 .map_err(|error| self.store.sled_error(error))?;
         }
         self.buffered = 0;
+        self.store.forget_ledger_tail();
         Ok(())
     }
 

@@ -14,21 +14,49 @@
 use super::journal::JournalWrite;
 use super::keys::TreeName;
 use super::{CHECKPOINT_EVERY, Store, StoreError, codec};
+use crate::domain::ledger::EventId;
 use serde::{Serialize, de::DeserializeOwned};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
 pub(crate) type TxResult<T> = Result<T, StoreError>;
 
-/// The value each written key will have, by tree and key: `None` once removed.
-type Staged = HashMap<(TreeName, Vec<u8>), Option<Vec<u8>>>;
+/// Where each written key's latest write is in [`TxView::writes`], by tree and key.
+type Staged = HashMap<(TreeName, Vec<u8>), usize>;
 
 /// The reads and staged writes of one body. A read returns the body's own earlier writes.
 pub(crate) struct TxView<'a> {
     store: &'a Store,
     staged: RefCell<Staged>,
-    /// The same writes in order, as the journal records them.
+    /// The writes in order, as the journal records them.
     writes: RefCell<Vec<JournalWrite>>,
+    /// The id of the newest event this body appended.
+    ledger_tail: Cell<Option<u64>>,
+}
+
+impl<'a> TxView<'a> {
+    fn new(store: &'a Store) -> Self {
+        TxView {
+            store,
+            staged: RefCell::new(HashMap::new()),
+            writes: RefCell::new(Vec::new()),
+            ledger_tail: Cell::new(None),
+        }
+    }
+
+    pub fn store(&self) -> &'a Store {
+        self.store
+    }
+
+    /// The newest event id: this body's last append, or the one the last write remembered.
+    /// Only a guess until checked against the ledger (see `ledger::next_slot`).
+    pub fn ledger_tail(&self) -> Option<u64> {
+        self.ledger_tail.get().or_else(|| self.store.ledger_tail())
+    }
+
+    pub fn set_ledger_tail(&self, id: EventId) {
+        self.ledger_tail.set(Some(id.0));
+    }
 }
 
 impl TxView<'_> {
@@ -43,8 +71,8 @@ impl TxView<'_> {
 
     /// Reads a value's bytes without decoding them.
     pub fn get_raw(&self, tree: TreeName, key: &[u8]) -> TxResult<Option<Vec<u8>>> {
-        if let Some(staged) = self.staged.borrow().get(&(tree, key.to_vec())) {
-            return Ok(staged.clone());
+        if let Some(&index) = self.staged.borrow().get(&(tree, key.to_vec())) {
+            return Ok(self.writes.borrow()[index].value.clone());
         }
         let stored = self
             .store
@@ -75,10 +103,11 @@ impl TxView<'_> {
     }
 
     fn stage(&self, tree: TreeName, key: &[u8], value: Option<Vec<u8>>) {
+        let mut writes = self.writes.borrow_mut();
         self.staged
             .borrow_mut()
-            .insert((tree, key.to_vec()), value.clone());
-        self.writes.borrow_mut().push(JournalWrite {
+            .insert((tree, key.to_vec()), writes.len());
+        writes.push(JournalWrite {
             tree: tree as u8,
             key: key.to_vec(),
             value,
@@ -105,12 +134,9 @@ impl Store {
     pub(crate) fn write<T>(&self, body: impl Fn(&TxView) -> TxResult<T>) -> Result<T, StoreError> {
         // The writer lock also orders journal frames as the writes are applied.
         let mut journal = self.lock_writer();
-        let view = TxView {
-            store: self,
-            staged: RefCell::new(HashMap::new()),
-            writes: RefCell::new(Vec::new()),
-        };
+        let view = TxView::new(self);
         let value = body(&view)?;
+        let appended = view.ledger_tail.get();
         let writes = view.writes.into_inner();
         if writes.is_empty() {
             return Ok(value);
@@ -124,6 +150,9 @@ impl Store {
         // here leaves the change in the journal only; it is applied on the next open.
         for write in &writes {
             self.apply_write(write)?;
+        }
+        if let Some(id) = appended {
+            self.remember_ledger_tail(id);
         }
 
         self.bump_generation();

@@ -278,7 +278,6 @@ impl Store {
             (meta::SEQ_CARD_TYPE, self.try_last_id(TreeName::CardTypes)?),
             (meta::SEQ_ACTIVITY, self.try_last_id(TreeName::Activities)?),
             (meta::SEQ_CARD, self.try_last_id(TreeName::Cards)?),
-            (meta::SEQ_EVENT, self.last_event_id()?),
             (meta::SEQ_AUDIT, self.try_last_id(TreeName::Audit)?),
         ];
         for (sequence, last) in sequences {
