@@ -544,10 +544,14 @@ fn check_repair_fixes_broken_indexes() {
         let card_events = db.open_tree("card_event_ids").unwrap();
         let (first_key, _) = card_events.first().unwrap().unwrap();
         card_events.remove(first_key).unwrap();
-        let member_cards = db.open_tree("member_cards").unwrap();
-        let mut stale = member_id.to_be_bytes().to_vec();
-        stale.extend_from_slice(&999_999u64.to_be_bytes());
-        member_cards.insert(stale, Vec::new()).unwrap();
+        let member_cards = db.open_tree("member_card_ids").unwrap();
+        let key = member_id.to_be_bytes();
+        let list = member_cards.get(key).unwrap().unwrap();
+        let mut ids: Vec<carnet::domain::CardId> = carnet::store::codec::decode(&list).unwrap();
+        ids.push(carnet::domain::CardId(999_999));
+        member_cards
+            .insert(key, carnet::store::codec::encode(&ids))
+            .unwrap();
         let cards = db.open_tree("cards").unwrap();
         let key = card_id.to_be_bytes();
         let bytes = cards.get(key).unwrap().unwrap();
@@ -563,7 +567,10 @@ fn check_repair_fixes_broken_indexes() {
     assert_status(&check, 1);
     let text = stdout(&check);
     assert!(text.contains("Index card_event_ids lacks entry"), "{text}");
-    assert!(text.contains("Index member_cards has entry"), "{text}");
+    assert!(
+        text.contains("Index member_card_ids has a wrong value"),
+        "{text}"
+    );
     assert!(text.contains(&format!("Card {card_id} ")), "{text}");
 
     let repair = carnet(
@@ -582,10 +589,36 @@ fn check_repair_fixes_broken_indexes() {
     assert_status(&check, 0);
 }
 
+/// Rewrites each member's list of cards as formats 1 to 3 kept it: one `member_cards` index
+/// entry per card (member id ++ card id).
+fn store_member_cards_as_format_3(db: &sled::Db) {
+    let lists = db.open_tree("member_card_ids").unwrap();
+    let pairs = db.open_tree("member_cards").unwrap();
+    for entry in lists.iter() {
+        let (member, list) = entry.unwrap();
+        let ids: Vec<carnet::domain::CardId> = carnet::store::codec::decode(&list).unwrap();
+        for id in ids {
+            let mut key = member.to_vec();
+            key.extend_from_slice(&id.0.to_be_bytes());
+            pairs.insert(key, Vec::new()).unwrap();
+        }
+    }
+    lists.clear().unwrap();
+}
+
+/// Every member's cards, to compare before and after an upgrade.
+fn cards_by_member(store: &Store) -> Vec<Vec<carnet::domain::Card>> {
+    store
+        .members()
+        .map(|member| store.cards_of_member(member.unwrap().id).unwrap())
+        .collect()
+}
+
 /// Rewrites a database of the current format the way format 2 stored its ledger: one record
 /// per event in `ledger`, one index entry per event in `card_events`.
 fn store_ledger_as_format_2(path: &Path) {
     let db = sled::open(path).unwrap();
+    store_member_cards_as_format_3(&db);
     let blocks = db.open_tree("ledger_blocks").unwrap();
     let ledger = db.open_tree("ledger").unwrap();
     let card_events = db.open_tree("card_events").unwrap();
@@ -622,14 +655,14 @@ fn store_ledger_as_format_2(path: &Path) {
 fn format_2_ledger_moves_into_blocks() {
     let folder = tempfile::tempdir().unwrap();
     let database = folder.path().join("db");
-    let (ledger, histories) = {
+    let (ledger, histories, owned) = {
         let store = demo_club(&database, 40);
         let ledger: Vec<_> = store.ledger().map(Result::unwrap).collect();
         let histories: Vec<_> = store
             .cards()
             .map(|card| store.events_of_card(card.unwrap().id).unwrap())
             .collect();
-        (ledger, histories)
+        (ledger, histories, cards_by_member(&store))
     };
     assert!(ledger.len() > 64, "the demo spans several blocks");
     store_ledger_as_format_2(&database);
@@ -645,6 +678,7 @@ fn format_2_ledger_moves_into_blocks() {
         .map(|card| store.events_of_card(card.unwrap().id).unwrap())
         .collect();
     assert_eq!(moved_histories, histories);
+    assert_eq!(cards_by_member(&store), owned);
     assert_eq!(store.ledger_len(), ledger.last().unwrap().id.0 as usize);
     assert_clean(&store);
     store.verify_records().unwrap();
@@ -653,6 +687,7 @@ fn format_2_ledger_moves_into_blocks() {
     let db = sled::open(&database).unwrap();
     assert!(db.open_tree("ledger").unwrap().is_empty());
     assert!(db.open_tree("card_events").unwrap().is_empty());
+    assert!(db.open_tree("member_cards").unwrap().is_empty());
     let format = db
         .open_tree("meta")
         .unwrap()
@@ -672,18 +707,21 @@ fn format_2_ledger_moves_into_blocks() {
     );
 }
 
-/// Format 3 kept the last event id in `meta/seq:event`; format 4 takes the next id from the
-/// newest event. The upgrade removes the record, and the next event follows the newest one.
+/// Format 3 kept the last event id in `meta/seq:event` and one `member_cards` entry per card;
+/// format 4 takes the next id from the newest event and keeps one list of cards per member.
+/// The upgrade removes the record, builds the lists, and the next event follows the newest.
 #[test]
-fn format_3_database_numbers_events_from_the_ledger() {
+fn format_3_database_moves_to_format_4() {
     let folder = tempfile::tempdir().unwrap();
     let database = folder.path().join("db");
-    let newest = {
+    let (newest, owned) = {
         let store = demo_club(&database, 30);
-        store.ledger().next_back().unwrap().unwrap().id.0
+        let newest = store.ledger().next_back().unwrap().unwrap().id.0;
+        (newest, cards_by_member(&store))
     };
     {
         let db = sled::open(&database).unwrap();
+        store_member_cards_as_format_3(&db);
         let meta = db.open_tree("meta").unwrap();
         meta.insert("format", carnet::store::codec::encode(&3u32))
             .unwrap();
@@ -695,6 +733,7 @@ fn format_3_database_numbers_events_from_the_ledger() {
     std::fs::remove_file(database.join("manifest.v3")).unwrap();
 
     let store = open(&database);
+    assert_eq!(cards_by_member(&store), owned);
     let member = store.members().next().unwrap().unwrap();
     let card_type = store.card_types().unwrap().into_iter().next().unwrap();
     let card = store
@@ -710,6 +749,7 @@ fn format_3_database_numbers_events_from_the_ledger() {
     let db = sled::open(&database).unwrap();
     let meta = db.open_tree("meta").unwrap();
     assert!(!meta.contains_key("seq:event").unwrap());
+    assert!(db.open_tree("member_cards").unwrap().is_empty());
     let format = meta.get("format").unwrap().unwrap();
     assert_eq!(carnet::store::codec::decode::<u32>(&format).unwrap(), 4);
 }

@@ -6,11 +6,11 @@ use super::export_all::{
 };
 use crate::domain::audit::{AuditChange, AuditEvent};
 use crate::domain::inform::Contact;
-use crate::domain::{Activity, Card, CardType, EventKind, LedgerEvent, Member, MemberId};
+use crate::domain::{Activity, Card, CardId, CardType, EventKind, LedgerEvent, Member, MemberId};
 use crate::store::keys::{TreeName, id_key, meta, pair_key};
 use crate::store::{MemberPrefs, RawLoader, Store, StoreError, codec};
 use serde::de::DeserializeOwned;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
@@ -77,17 +77,25 @@ pub fn import_all(store: &Store, folder: &Path) -> Result<ExportManifest, Import
         let key = id_key(activity.id.0);
         loader.put(TreeName::Activities, &key, codec::encode(activity))?;
     }
+    let mut member_cards: BTreeMap<u64, Vec<CardId>> = BTreeMap::new();
     for card in &content.cards {
         loader.put(TreeName::Cards, &id_key(card.id.0), codec::encode(card))?;
-        loader.put(
-            TreeName::MemberCards,
-            &pair_key(card.member_id.0, card.id.0),
-            Vec::new(),
-        )?;
+        member_cards
+            .entry(card.member_id.0)
+            .or_default()
+            .push(card.id);
         loader.put(
             TreeName::TypeCards,
             &pair_key(card.type_id.0, card.id.0),
             Vec::new(),
+        )?;
+    }
+    for (member_id, mut card_ids) in member_cards {
+        card_ids.sort();
+        loader.put(
+            TreeName::MemberCardIds,
+            &id_key(member_id),
+            codec::encode(&card_ids),
         )?;
     }
     for event in &content.ledger {

@@ -13,6 +13,8 @@ use crate::domain::card_type::{ActivityId, CardType};
 use crate::domain::ledger::{EventId, EventKind, LedgerEvent};
 use crate::domain::member::{Member, MemberId, NewMember, normalize_name};
 use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 /// Records buffered before a batch is applied; bounds memory during large loads. sled 0.34.7's
 /// memory grows with the batch size: loading a million small records peaked at 3.35 GB with
@@ -23,6 +25,8 @@ pub struct BulkLoader<'a> {
     store: &'a Store,
     batches: Vec<sled::Batch>,
     ledger: LedgerAppender,
+    /// Members' card lists changed since the last batch was applied.
+    member_cards: HashMap<MemberId, Vec<CardId>>,
     buffered: usize,
     next_member: u64,
     next_card: u64,
@@ -41,6 +45,7 @@ impl<'a> BulkLoader<'a> {
                 .map(|_| sled::Batch::default())
                 .collect(),
             ledger: LedgerAppender::default(),
+            member_cards: HashMap::new(),
             buffered: 0,
             next_member: current(meta::SEQ_MEMBER)? + 1,
             next_card: current(meta::SEQ_CARD)? + 1,
@@ -111,11 +116,7 @@ impl<'a> BulkLoader<'a> {
             state: CardState::Open,
         };
         self.put_card(&card)?;
-        self.put(
-            TreeName::MemberCards,
-            &pair_key(member.id.0, id.0),
-            Vec::new(),
-        )?;
+        self.add_member_card(member.id, id)?;
         self.put(
             TreeName::TypeCards,
             &pair_key(card_type.id.0, id.0),
@@ -184,6 +185,16 @@ impl<'a> BulkLoader<'a> {
         self.put(TreeName::Meta, meta::DEMO_CODES, codec::encode(&codes))
     }
 
+    /// Adds a card to its member's list, read back first when a batch already stored it.
+    fn add_member_card(&mut self, member_id: MemberId, card_id: CardId) -> Result<(), StoreError> {
+        let list = match self.member_cards.entry(member_id) {
+            Entry::Occupied(entry) => entry.into_mut(),
+            Entry::Vacant(entry) => entry.insert(self.store.card_ids_of_member(member_id)?),
+        };
+        list.push(card_id);
+        self.count_buffered()
+    }
+
     fn put(&mut self, tree: TreeName, key: &[u8], value: Vec<u8>) -> Result<(), StoreError> {
         self.batches[tree.index()].insert(key, value);
         self.count_buffered()
@@ -200,6 +211,10 @@ impl<'a> BulkLoader<'a> {
     fn apply(&mut self) -> Result<(), StoreError> {
         for (tree, key, value) in self.ledger.drain() {
             self.batches[tree.index()].insert(&key, value);
+        }
+        for (member_id, card_ids) in self.member_cards.drain() {
+            self.batches[TreeName::MemberCardIds.index()]
+                .insert(&id_key(member_id.0), codec::encode(&card_ids));
         }
         for (index, batch) in self.batches.iter_mut().enumerate() {
             let batch = std::mem::take(batch);

@@ -1,10 +1,10 @@
 //! Sold cards.
 
-use super::keys::{TreeName, id_key, meta, pair_key, second_of_pair};
+use super::keys::{TreeName, id_key, id_of_key, meta, pair_key, second_of_pair};
 use super::ledger::append_event;
 use super::members::not_found_member;
-use super::tx::abort;
-use super::{Store, StoreError, WriteContext};
+use super::tx::{TxResult, TxView, abort};
+use super::{Store, StoreError, WriteContext, codec};
 use crate::domain::card::{Card, CardId, CardState};
 use crate::domain::card_type::CardTypeId;
 use crate::domain::ledger::EventKind;
@@ -43,7 +43,7 @@ impl Store {
                 state: CardState::Open,
             };
             tx.put(TreeName::Cards, &id_key(id.0), &card)?;
-            tx.put_index(TreeName::MemberCards, &pair_key(member_id.0, id.0))?;
+            add_member_card(tx, member_id, id)?;
             tx.put_index(TreeName::TypeCards, &pair_key(type_id.0, id.0))?;
             let kind = EventKind::CardSold {
                 sessions: card_type.sessions,
@@ -64,18 +64,83 @@ impl Store {
 
     pub fn cards_of_member(&self, member_id: MemberId) -> Result<Vec<Card>, StoreError> {
         let mut cards = Vec::new();
-        for entry in self
-            .tree(TreeName::MemberCards)
-            .scan_prefix(id_key(member_id.0))
-        {
-            let (key, _) = entry.map_err(|e| self.sled_error(e))?;
-            let Some(card_id) = second_of_pair(&key) else {
-                continue;
-            };
-            if let Some(card) = self.card(CardId(card_id))? {
+        for card_id in self.card_ids_of_member(member_id)? {
+            if let Some(card) = self.card(card_id)? {
                 cards.push(card);
             }
         }
         Ok(cards)
     }
+
+    /// A member's card ids, oldest first.
+    pub(crate) fn card_ids_of_member(
+        &self,
+        member_id: MemberId,
+    ) -> Result<Vec<CardId>, StoreError> {
+        Ok(self
+            .read(TreeName::MemberCardIds, &id_key(member_id.0))?
+            .unwrap_or_default())
+    }
+}
+
+impl Store {
+    /// Turns the index of formats 1 to 3, one entry per (member, card) pair, into one list
+    /// per member. Returns the number of members with cards.
+    pub(crate) fn move_member_cards_into_lists(&self) -> Result<u64, StoreError> {
+        let legacy = self.tree(TreeName::LegacyMemberCards);
+        if legacy.is_empty() {
+            return Ok(0);
+        }
+        // A crash during an earlier attempt may have left part of the lists.
+        let lists = self.tree(TreeName::MemberCardIds);
+        lists.clear().map_err(|e| self.sled_error(e))?;
+
+        let mut batch = sled::Batch::default();
+        let mut in_batch = 0;
+        let mut members = 0;
+        let mut current: Option<(u64, Vec<CardId>)> = None;
+        for entry in legacy.iter() {
+            let (key, _) = entry.map_err(|e| self.sled_error(e))?;
+            let (Some(member), Some(card)) =
+                (key.get(..8).and_then(id_of_key), second_of_pair(&key))
+            else {
+                return Err(StoreError::record(
+                    TreeName::LegacyMemberCards,
+                    &key,
+                    codec::CodecError::Malformed(format!("a key of {} byte(s)", key.len())),
+                ));
+            };
+            match &mut current {
+                Some((owner, ids)) if *owner == member => ids.push(CardId(card)),
+                _ => {
+                    if let Some((owner, ids)) = current.replace((member, vec![CardId(card)])) {
+                        batch.insert(&id_key(owner), codec::encode(&ids));
+                        members += 1;
+                        in_batch += 1;
+                    }
+                }
+            }
+            // Batches stay small: sled 0.34's memory grows with the size of a batch.
+            if in_batch == 1_000 {
+                lists
+                    .apply_batch(std::mem::take(&mut batch))
+                    .map_err(|e| self.sled_error(e))?;
+                in_batch = 0;
+            }
+        }
+        if let Some((owner, ids)) = current {
+            batch.insert(&id_key(owner), codec::encode(&ids));
+            members += 1;
+        }
+        lists.apply_batch(batch).map_err(|e| self.sled_error(e))?;
+        Ok(members)
+    }
+}
+
+/// Adds a new card to its member's list of cards.
+pub(crate) fn add_member_card(tx: &TxView, member_id: MemberId, card_id: CardId) -> TxResult<()> {
+    let key = id_key(member_id.0);
+    let mut ids: Vec<CardId> = tx.get(TreeName::MemberCardIds, &key)?.unwrap_or_default();
+    ids.push(card_id);
+    tx.put(TreeName::MemberCardIds, &key, &ids)
 }

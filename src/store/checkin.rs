@@ -1,12 +1,12 @@
 //! The check-in transaction, its undo, and today's list.
 
-use super::keys::{TreeName, id_key, second_of_pair};
+use super::keys::{TreeName, id_key};
 use super::ledger::append_event;
 use super::members::not_found_member;
 use super::tx::abort;
 use super::{LastUse, Store, StoreError, WriteContext};
 use crate::domain::MemberCode;
-use crate::domain::card::{Card, CardId};
+use crate::domain::card::Card;
 use crate::domain::checkin::{CheckInDecision, CheckInRules, Refusal, decide};
 use crate::domain::ledger::{EventId, EventKind, LedgerEvent};
 use crate::domain::member::{Member, MemberId};
@@ -236,23 +236,6 @@ impl Store {
             });
         }
         Ok(rows)
-    }
-
-    pub(crate) fn card_ids_of_member(
-        &self,
-        member_id: MemberId,
-    ) -> Result<Vec<CardId>, StoreError> {
-        let mut ids = Vec::new();
-        for entry in self
-            .tree(TreeName::MemberCards)
-            .scan_prefix(id_key(member_id.0))
-        {
-            let (key, _) = entry.map_err(|e| self.sled_error(e))?;
-            if let Some(id) = second_of_pair(&key) {
-                ids.push(CardId(id));
-            }
-        }
-        Ok(ids)
     }
 
     /// Returns the time of the member's latest check-in before `event_id` that was not reverted.

@@ -1,5 +1,6 @@
 //! Writing an import plan: every member and card of a dry run in one transaction.
 
+use super::cards::add_member_card;
 use super::keys::{TreeName, id_key, meta, pair_key};
 use super::ledger::append_event;
 use super::members::free_code;
@@ -108,7 +109,7 @@ fn put_card(
         state: CardState::Open,
     };
     tx.put(TreeName::Cards, &id_key(id.0), &card)?;
-    tx.put_index(TreeName::MemberCards, &pair_key(member_id.0, id.0))?;
+    add_member_card(tx, member_id, id)?;
     tx.put_index(TreeName::TypeCards, &pair_key(type_id.0, id.0))?;
     let kind = EventKind::Imported {
         sessions: planned.sessions,

@@ -8,7 +8,7 @@
 //! | `card_types`   | card type id (u64 BE)                 | `CardType`                |
 //! | `activities`   | activity id (u64 BE)                  | `Activity`                |
 //! | `cards`        | card id (u64 BE)                      | `Card`                    |
-//! | `member_cards` | member id (u64 BE) ++ card id (u64 BE)| empty (index)             |
+//! | `member_card_ids`| member id (u64 BE)                  | `Vec<CardId>`, in order   |
 //! | `ledger_blocks`| event id / 32 (u64 BE)                | events, see `ledger`      |
 //! | `card_event_ids`| card id (u64 BE)                     | `Vec<EventId>`, in order  |
 //! | `reversals`    | id of a reverted check-in event (u64) | id of the reversal event  |
@@ -19,12 +19,14 @@
 //! | `member_prefs` | member id (u64 BE)                    | `MemberPrefs`             |
 //!
 //! Big-endian ids make sled's byte order the numeric order, so the ledger iterates oldest
-//! first and a prefix scan of `member_cards` lists one member's cards.
+//! first and a prefix scan of `type_cards` lists one card type's cards.
 //!
 //! Formats 1 and 2 kept one `ledger` record per event (key: event id) and one `card_events`
 //! index entry per event (key: card id ++ event id). Opening such a database moves them into
 //! the two trees above and empties the old ones, which keep their numbers so that a journal
-//! written by those formats still replays into them.
+//! written by those formats still replays into them. Formats 1 to 3 kept one `member_cards`
+//! index entry per card (key: member id ++ card id), which format 4 turns into one list per
+//! member, because a check-in reads it and one read costs less than a scan.
 
 /// Every tree, in a fixed order: the position is the tree's number in the journal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -36,7 +38,8 @@ pub enum TreeName {
     CardTypes = 3,
     Activities = 4,
     Cards = 5,
-    MemberCards = 6,
+    /// Format 3 and earlier: one index entry per card. Empty once upgraded.
+    LegacyMemberCards = 6,
     /// Format 2 and earlier: one record per event. Empty once the database is upgraded.
     LegacyLedger = 7,
     /// Format 2 and earlier: one index entry per event. Empty once upgraded.
@@ -49,17 +52,18 @@ pub enum TreeName {
     MemberPrefs = 14,
     LedgerBlocks = 15,
     CardEventIds = 16,
+    MemberCardIds = 17,
 }
 
 impl TreeName {
-    pub const ALL: [TreeName; 17] = [
+    pub const ALL: [TreeName; 18] = [
         TreeName::Meta,
         TreeName::Members,
         TreeName::MemberCodes,
         TreeName::CardTypes,
         TreeName::Activities,
         TreeName::Cards,
-        TreeName::MemberCards,
+        TreeName::LegacyMemberCards,
         TreeName::LegacyLedger,
         TreeName::LegacyCardEvents,
         TreeName::Reversals,
@@ -70,6 +74,7 @@ impl TreeName {
         TreeName::MemberPrefs,
         TreeName::LedgerBlocks,
         TreeName::CardEventIds,
+        TreeName::MemberCardIds,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -80,7 +85,7 @@ impl TreeName {
             TreeName::CardTypes => "card_types",
             TreeName::Activities => "activities",
             TreeName::Cards => "cards",
-            TreeName::MemberCards => "member_cards",
+            TreeName::LegacyMemberCards => "member_cards",
             TreeName::LegacyLedger => "ledger",
             TreeName::LegacyCardEvents => "card_events",
             TreeName::Reversals => "reversals",
@@ -91,6 +96,7 @@ impl TreeName {
             TreeName::MemberPrefs => "member_prefs",
             TreeName::LedgerBlocks => "ledger_blocks",
             TreeName::CardEventIds => "card_event_ids",
+            TreeName::MemberCardIds => "member_card_ids",
         }
     }
 

@@ -136,7 +136,7 @@ impl Store {
                     self.upgrade_from(found)?;
                 }
                 // A crash after the upgrade's last checkpoint can leave the old records.
-                self.clear_legacy_ledger()?;
+                self.clear_legacy_trees()?;
                 self.remove_event_sequence()
             }
             None => {
@@ -158,7 +158,7 @@ impl Store {
     /// Brings a database of an older format to the current one. Format 2 added each card's
     /// last use beside the card, derived from the ledger; format 3 packed the ledger into
     /// blocks (see `ledger`); format 4 takes event ids from the newest event instead of a
-    /// sequence record, which it removes. Nothing of the old format is removed before the new
+    /// sequence record, which it removes, and keeps each member's cards in one list. Nothing of the old format is removed before the new
     /// format record is durable, so a crash halfway leaves the old format on disk, and the
     /// next open starts over.
     ///
@@ -167,6 +167,7 @@ impl Store {
     /// it as written by a newer Carnet.
     fn upgrade_from(&self, found: u32) -> Result<(), StoreError> {
         let events = self.move_ledger_into_blocks()?;
+        let members = self.move_member_cards_into_lists()?;
         let cards = if found < 2 {
             self.rebuild_last_use()?
         } else {
@@ -180,6 +181,7 @@ impl Store {
         tracing::info!(
             found,
             events,
+            members,
             cards,
             "database upgraded to format {DATABASE_FORMAT}"
         );

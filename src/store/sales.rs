@@ -6,6 +6,7 @@
 //! `Ok(Err(SaleRefusal))` for a rejection, and `Err(StoreError)` when storage fails or an id
 //! names no member, card type or card.
 
+use super::cards::add_member_card;
 use super::keys::{TreeName, id_key, meta, pair_key};
 use super::ledger::{append_event, events_of_card_in_tx};
 use super::members::not_found_member;
@@ -65,7 +66,7 @@ impl Store {
                 sale_date,
             );
             tx.put(TreeName::Cards, &id_key(card.id.0), &card)?;
-            tx.put_index(TreeName::MemberCards, &pair_key(member_id.0, card.id.0))?;
+            add_member_card(tx, member_id, card.id)?;
             tx.put_index(TreeName::TypeCards, &pair_key(type_id.0, card.id.0))?;
             let sold = EventKind::CardSold {
                 sessions: card.sessions_total,

@@ -140,13 +140,21 @@ impl Store {
             member_codes.push((code.into_bytes(), codec::encode(&member.id)));
         }
 
-        let mut member_cards = Vec::new();
+        let mut cards_by_member: BTreeMap<u64, Vec<CardId>> = BTreeMap::new();
         let mut type_cards = Vec::new();
         for card in self.cards() {
             let card = card?;
-            member_cards.push((pair_key(card.member_id.0, card.id.0).to_vec(), Vec::new()));
+            // Cards come in id order, so each list is oldest first, as sales append them.
+            cards_by_member
+                .entry(card.member_id.0)
+                .or_default()
+                .push(card.id);
             type_cards.push((pair_key(card.type_id.0, card.id.0).to_vec(), Vec::new()));
         }
+        let member_card_ids = cards_by_member
+            .into_iter()
+            .map(|(member, ids)| (id_key(member).to_vec(), codec::encode(&ids)))
+            .collect();
         let mut card_events: BTreeMap<u64, Vec<EventId>> = BTreeMap::new();
         let mut reversals = Vec::new();
         for event in self.ledger() {
@@ -165,7 +173,7 @@ impl Store {
             .collect();
         let mut entries = vec![
             (TreeName::MemberCodes, member_codes),
-            (TreeName::MemberCards, member_cards),
+            (TreeName::MemberCardIds, member_card_ids),
             (TreeName::TypeCards, type_cards),
             (TreeName::CardEventIds, card_event_ids),
             (TreeName::Reversals, reversals),
