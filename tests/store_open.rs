@@ -246,3 +246,17 @@ fn unfinished_snapshot_is_removed() {
     drop(store);
     assert!(!path.join("snap.00000000000001.generating").exists());
 }
+
+/// A second process must not delete the snapshot that the process holding the database may be
+/// writing under the unfinished name.
+#[test]
+fn snapshot_of_a_running_process_is_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let running = try_open(&path).unwrap();
+    let snapshot = path.join("snap.00000000000001.generating");
+    std::fs::write(&snapshot, b"being written").unwrap();
+    assert!(matches!(try_open(&path), Err(StoreError::InUse { .. })));
+    assert!(snapshot.exists());
+    drop(running);
+}

@@ -35,6 +35,9 @@ pub struct BulkLoader<'a> {
 
 impl<'a> BulkLoader<'a> {
     pub fn new(store: &'a Store) -> Result<Self, StoreError> {
+        // The loader writes around the journal. A frame journaled before it would be replayed
+        // over the loaded records after a crash, so the journal is emptied first.
+        store.checkpoint()?;
         let current = |sequence: &[u8]| -> Result<u64, StoreError> {
             Ok(store.read::<u64>(TreeName::Meta, sequence)?.unwrap_or(0))
         };

@@ -275,8 +275,32 @@ fn prepare_folder(path: &Path, create: bool) -> Result<std::path::PathBuf, Store
             .create(path)
             .map_err(io)?;
     }
-    remove_unfinished_snapshots(path)?;
+    if sled_lock_is_free(path)? {
+        remove_unfinished_snapshots(path)?;
+    }
     path.canonicalize().map_err(io)
+}
+
+/// Tells whether no process holds sled's lock on the folder's `db` file. A process that holds
+/// it may be writing a snapshot under the unfinished name right now, so only a free lock lets
+/// such a file be taken for one a killed process left. The lock is released again before
+/// sled opens, since sled takes it on a file of its own.
+fn sled_lock_is_free(path: &Path) -> Result<bool, StoreError> {
+    let db_file = path.join("db");
+    let io = |source| StoreError::Io {
+        path: db_file.clone(),
+        source,
+    };
+    let file = match std::fs::File::open(&db_file) {
+        Ok(file) => file,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(true),
+        Err(error) => return Err(io(error)),
+    };
+    match file.try_lock() {
+        Ok(()) => Ok(true),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(false),
+        Err(std::fs::TryLockError::Error(error)) => Err(io(error)),
+    }
 }
 
 /// Removes `snap.*.generating` files: sled writes a snapshot under that name and renames it
