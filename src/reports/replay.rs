@@ -88,13 +88,13 @@ pub fn replay(facts: &Facts, end: DateTime<Utc>, club: &ClubTime) -> Vec<CardSta
         .map(|card| CardState::new(card.expires_on, ends.of(card.expires_on)))
         .collect();
     for event in &facts.events {
-        if event.at >= end {
+        if event.at() >= end {
             continue;
         }
-        let state = &mut states[event.card as usize];
-        capture_expiry(state, event.at);
+        let state = &mut states[event.card() as usize];
+        capture_expiry(state, event.at());
         state.balance += event.session_delta();
-        match event.kind {
+        match event.kind() {
             FactKind::Sold => {
                 state.sold = true;
                 state.balance += i64::from(facts.card(event).sessions);
@@ -104,7 +104,7 @@ pub fn replay(facts: &Facts, end: DateTime<Utc>, club: &ClubTime) -> Vec<CardSta
             FactKind::Used {
                 reverted: false, ..
             } => {
-                state.last_used = Some(event.at);
+                state.last_used = Some(event.at());
             }
             FactKind::ExpiryChanged { to } => {
                 state.expires_on = to;

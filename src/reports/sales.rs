@@ -79,16 +79,16 @@ pub fn sales(
     for event in facts
         .events
         .iter()
-        .filter(|event| start <= event.at && event.at < end)
+        .filter(|event| start <= event.at() && event.at() < end)
     {
         if matches!(
-            event.kind,
+            event.kind(),
             FactKind::Used { .. } | FactKind::Reverted { .. }
         ) {
             continue;
         }
         let card = facts.card(event);
-        match event.kind {
+        match event.kind() {
             FactKind::Sold => {
                 let line = by_type.entry(card.type_id).or_default();
                 line.add_sale(card.price_cents, card.sessions);

@@ -98,9 +98,9 @@ pub fn usage(facts: &Facts, period: &Period, club: &ClubTime) -> Usage {
     for event in facts
         .events
         .iter()
-        .filter(|event| start <= event.at && event.at < end)
+        .filter(|event| start <= event.at() && event.at() < end)
     {
-        let FactKind::Used { activity, reverted } = event.kind else {
+        let FactKind::Used { activity, reverted } = event.kind() else {
             continue;
         };
         if reverted {
@@ -108,7 +108,7 @@ pub fn usage(facts: &Facts, period: &Period, club: &ClubTime) -> Usage {
             continue;
         }
         let card = facts.card(event);
-        let local = clock.local(event.at);
+        let local = clock.local(event.at());
         sessions += 1;
         let bar = step.start_of(local.date_naive());
         if let Ok(index) = buckets.binary_search_by_key(&bar, |(day, _)| *day) {
@@ -219,22 +219,22 @@ mod tests {
             sessions: 10,
         });
         for (index, at) in instants.iter().enumerate() {
-            facts.push_event(EventFact {
-                id: index as u64 + 1,
-                at: *at,
-                card,
-                kind: FactKind::Used {
-                    activity: None,
-                    reverted: false,
-                },
-            });
+            facts.push_event(
+                EventFact::new(
+                    index as u64 + 1,
+                    *at,
+                    card,
+                    FactKind::Used {
+                        activity: None,
+                        reverted: false,
+                    },
+                )
+                .unwrap(),
+            );
         }
-        facts.push_event(EventFact {
-            id: 100,
-            at: instants[1],
-            card,
-            kind: FactKind::Reverted { reverted: 2 },
-        });
+        facts.push_event(
+            EventFact::new(100, instants[1], card, FactKind::Reverted { reverted: 2 }).unwrap(),
+        );
         facts
     }
 
