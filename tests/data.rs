@@ -544,7 +544,7 @@ fn check_repair_fixes_broken_indexes() {
         let card_events = db.open_tree("card_event_ids").unwrap();
         let (first_key, _) = card_events.first().unwrap().unwrap();
         card_events.remove(first_key).unwrap();
-        let member_cards = db.open_tree("member_card_ids").unwrap();
+        let member_cards = db.open_tree("member_cards").unwrap();
         let key = member_id.to_be_bytes();
         let list = member_cards.get(key).unwrap().unwrap();
         let mut ids: Vec<carnet::domain::CardId> = carnet::store::codec::decode(&list).unwrap();
@@ -568,7 +568,7 @@ fn check_repair_fixes_broken_indexes() {
     let text = stdout(&check);
     assert!(text.contains("Index card_event_ids lacks entry"), "{text}");
     assert!(
-        text.contains("Index member_card_ids has a wrong value"),
+        text.contains("Index member_cards has a wrong value"),
         "{text}"
     );
     assert!(text.contains(&format!("Card {card_id} ")), "{text}");
@@ -590,20 +590,26 @@ fn check_repair_fixes_broken_indexes() {
 }
 
 /// Rewrites each member's list of cards as formats 1 to 3 kept it: one `member_cards` index
-/// entry per card (member id ++ card id).
+/// entry per card (member id ++ card id) in place of the list.
 fn store_member_cards_as_format_3(db: &sled::Db) {
-    let lists = db.open_tree("member_card_ids").unwrap();
-    let pairs = db.open_tree("member_cards").unwrap();
-    for entry in lists.iter() {
-        let (member, list) = entry.unwrap();
+    let tree = db.open_tree("member_cards").unwrap();
+    let lists: Vec<_> = tree.iter().map(Result::unwrap).collect();
+    for (member, list) in lists {
+        assert_eq!(member.len(), 8, "format 4 keeps one list per member");
         let ids: Vec<carnet::domain::CardId> = carnet::store::codec::decode(&list).unwrap();
         for id in ids {
             let mut key = member.to_vec();
             key.extend_from_slice(&id.0.to_be_bytes());
-            pairs.insert(key, Vec::new()).unwrap();
+            tree.insert(key, Vec::new()).unwrap();
         }
+        tree.remove(member).unwrap();
     }
-    lists.clear().unwrap();
+}
+
+/// Tells whether `member_cards` still holds an entry of formats 1 to 3.
+fn has_member_card_pairs(db: &sled::Db) -> bool {
+    let tree = db.open_tree("member_cards").unwrap();
+    tree.iter().keys().any(|key| key.unwrap().len() != 8)
 }
 
 /// Every member's cards, to compare before and after an upgrade.
@@ -687,7 +693,7 @@ fn format_2_ledger_moves_into_blocks() {
     let db = sled::open(&database).unwrap();
     assert!(db.open_tree("ledger").unwrap().is_empty());
     assert!(db.open_tree("card_events").unwrap().is_empty());
-    assert!(db.open_tree("member_cards").unwrap().is_empty());
+    assert!(!has_member_card_pairs(&db));
     let format = db
         .open_tree("meta")
         .unwrap()
@@ -749,7 +755,8 @@ fn format_3_database_moves_to_format_4() {
     let db = sled::open(&database).unwrap();
     let meta = db.open_tree("meta").unwrap();
     assert!(!meta.contains_key("seq:event").unwrap());
-    assert!(db.open_tree("member_cards").unwrap().is_empty());
+    assert!(!has_member_card_pairs(&db));
+    assert!(!meta.contains_key("upgrade:member_card_pairs").unwrap());
     let format = meta.get("format").unwrap().unwrap();
     assert_eq!(carnet::store::codec::decode::<u32>(&format).unwrap(), 4);
 }

@@ -93,7 +93,7 @@ pub fn import_all(store: &Store, folder: &Path) -> Result<ExportManifest, Import
     for (member_id, mut card_ids) in member_cards {
         card_ids.sort();
         loader.put(
-            TreeName::MemberCardIds,
+            TreeName::MemberCards,
             &id_key(member_id),
             codec::encode(&card_ids),
         )?;

@@ -216,7 +216,7 @@ impl<'a> BulkLoader<'a> {
             self.batches[tree.index()].insert(&key, value);
         }
         for (member_id, card_ids) in self.member_cards.drain() {
-            self.batches[TreeName::MemberCardIds.index()]
+            self.batches[TreeName::MemberCards.index()]
                 .insert(&id_key(member_id.0), codec::encode(&card_ids));
         }
         for (index, batch) in self.batches.iter_mut().enumerate() {

@@ -78,34 +78,33 @@ impl Store {
         member_id: MemberId,
     ) -> Result<Vec<CardId>, StoreError> {
         Ok(self
-            .read(TreeName::MemberCardIds, &id_key(member_id.0))?
+            .read(TreeName::MemberCards, &id_key(member_id.0))?
             .unwrap_or_default())
     }
 }
 
 impl Store {
-    /// Turns the index of formats 1 to 3, one entry per (member, card) pair, into one list
-    /// per member. Returns the number of members with cards.
-    pub(crate) fn move_member_cards_into_lists(&self) -> Result<u64, StoreError> {
-        let legacy = self.tree(TreeName::LegacyMemberCards);
-        if legacy.is_empty() {
-            return Ok(0);
-        }
-        // A crash during an earlier attempt may have left part of the lists.
-        let lists = self.tree(TreeName::MemberCardIds);
-        lists.clear().map_err(|e| self.sled_error(e))?;
-
+    /// Adds one list per member to `member_cards`, built from the per-card entries that
+    /// formats 1 to 3 kept in the same tree (key: member id ++ card id). The old entries stay
+    /// until the new format is stamped (see [`Store::remove_member_card_pairs`]); a format-3
+    /// Carnet skips the new keys, which are shorter. Returns the number of members with cards.
+    pub(crate) fn build_member_card_lists(&self) -> Result<u64, StoreError> {
+        let tree = self.tree(TreeName::MemberCards);
         let mut batch = sled::Batch::default();
         let mut in_batch = 0;
         let mut members = 0;
         let mut current: Option<(u64, Vec<CardId>)> = None;
-        for entry in legacy.iter() {
+        for entry in tree.iter() {
             let (key, _) = entry.map_err(|e| self.sled_error(e))?;
+            // A list written by an attempt that a crash cut short is written again.
+            if key.len() == 8 {
+                continue;
+            }
             let (Some(member), Some(card)) =
                 (key.get(..8).and_then(id_of_key), second_of_pair(&key))
             else {
                 return Err(StoreError::record(
-                    TreeName::LegacyMemberCards,
+                    TreeName::MemberCards,
                     &key,
                     codec::CodecError::Malformed(format!("a key of {} byte(s)", key.len())),
                 ));
@@ -122,8 +121,7 @@ impl Store {
             }
             // Batches stay small: sled 0.34's memory grows with the size of a batch.
             if in_batch == 1_000 {
-                lists
-                    .apply_batch(std::mem::take(&mut batch))
+                tree.apply_batch(std::mem::take(&mut batch))
                     .map_err(|e| self.sled_error(e))?;
                 in_batch = 0;
             }
@@ -132,15 +130,28 @@ impl Store {
             batch.insert(&id_key(owner), codec::encode(&ids));
             members += 1;
         }
-        lists.apply_batch(batch).map_err(|e| self.sled_error(e))?;
+        tree.apply_batch(batch).map_err(|e| self.sled_error(e))?;
         Ok(members)
+    }
+
+    /// Removes the per-card entries of formats 1 to 3 from `member_cards` once format 4 is
+    /// stamped, leaving the lists.
+    pub(crate) fn remove_member_card_pairs(&self) -> Result<(), StoreError> {
+        let tree = self.tree(TreeName::MemberCards);
+        for entry in tree.iter().keys() {
+            let key = entry.map_err(|e| self.sled_error(e))?;
+            if key.len() != 8 {
+                tree.remove(key).map_err(|e| self.sled_error(e))?;
+            }
+        }
+        Ok(())
     }
 }
 
 /// Adds a new card to its member's list of cards.
 pub(crate) fn add_member_card(tx: &TxView, member_id: MemberId, card_id: CardId) -> TxResult<()> {
     let key = id_key(member_id.0);
-    let mut ids: Vec<CardId> = tx.get(TreeName::MemberCardIds, &key)?.unwrap_or_default();
+    let mut ids: Vec<CardId> = tx.get(TreeName::MemberCards, &key)?.unwrap_or_default();
     ids.push(card_id);
-    tx.put(TreeName::MemberCardIds, &key, &ids)
+    tx.put(TreeName::MemberCards, &key, &ids)
 }

@@ -8,7 +8,7 @@
 //! | `card_types`   | card type id (u64 BE)                 | `CardType`                |
 //! | `activities`   | activity id (u64 BE)                  | `Activity`                |
 //! | `cards`        | card id (u64 BE)                      | `Card`                    |
-//! | `member_card_ids`| member id (u64 BE)                  | `Vec<CardId>`, in order   |
+//! | `member_cards` | member id (u64 BE)                    | `Vec<CardId>`, in order   |
 //! | `ledger_blocks`| event id / 32 (u64 BE)                | events, see `ledger`      |
 //! | `card_event_ids`| card id (u64 BE)                     | `Vec<EventId>`, in order  |
 //! | `reversals`    | id of a reverted check-in event (u64) | id of the reversal event  |
@@ -25,8 +25,11 @@
 //! index entry per event (key: card id ++ event id). Opening such a database moves them into
 //! the two trees above and empties the old ones, which keep their numbers so that a journal
 //! written by those formats still replays into them. Formats 1 to 3 kept one `member_cards`
-//! index entry per card (key: member id ++ card id), which format 4 turns into one list per
-//! member, because a check-in reads it and one read costs less than a scan.
+//! index entry per card (key: member id ++ card id, empty value), which format 4 turns into
+//! one list per member in the same tree, because a check-in reads it and one read costs less
+//! than a scan. The tree keeps its number: a format-3 Carnet replays a format-4 journal
+//! before it reads the format, and a tree number it does not know would make it call the
+//! database damaged instead of newer.
 
 /// Every tree, in a fixed order: the position is the tree's number in the journal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -38,8 +41,7 @@ pub enum TreeName {
     CardTypes = 3,
     Activities = 4,
     Cards = 5,
-    /// Format 3 and earlier: one index entry per card. Empty once upgraded.
-    LegacyMemberCards = 6,
+    MemberCards = 6,
     /// Format 2 and earlier: one record per event. Empty once the database is upgraded.
     LegacyLedger = 7,
     /// Format 2 and earlier: one index entry per event. Empty once upgraded.
@@ -52,18 +54,17 @@ pub enum TreeName {
     MemberPrefs = 14,
     LedgerBlocks = 15,
     CardEventIds = 16,
-    MemberCardIds = 17,
 }
 
 impl TreeName {
-    pub const ALL: [TreeName; 18] = [
+    pub const ALL: [TreeName; 17] = [
         TreeName::Meta,
         TreeName::Members,
         TreeName::MemberCodes,
         TreeName::CardTypes,
         TreeName::Activities,
         TreeName::Cards,
-        TreeName::LegacyMemberCards,
+        TreeName::MemberCards,
         TreeName::LegacyLedger,
         TreeName::LegacyCardEvents,
         TreeName::Reversals,
@@ -74,7 +75,6 @@ impl TreeName {
         TreeName::MemberPrefs,
         TreeName::LedgerBlocks,
         TreeName::CardEventIds,
-        TreeName::MemberCardIds,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -85,7 +85,7 @@ impl TreeName {
             TreeName::CardTypes => "card_types",
             TreeName::Activities => "activities",
             TreeName::Cards => "cards",
-            TreeName::LegacyMemberCards => "member_cards",
+            TreeName::MemberCards => "member_cards",
             TreeName::LegacyLedger => "ledger",
             TreeName::LegacyCardEvents => "card_events",
             TreeName::Reversals => "reversals",
@@ -96,7 +96,6 @@ impl TreeName {
             TreeName::MemberPrefs => "member_prefs",
             TreeName::LedgerBlocks => "ledger_blocks",
             TreeName::CardEventIds => "card_event_ids",
-            TreeName::MemberCardIds => "member_card_ids",
         }
     }
 
@@ -120,6 +119,9 @@ pub mod meta {
     /// Formats 3 and earlier: the last ledger event id. Removed by the upgrade to format 4,
     /// where the next id follows the newest event in `ledger_blocks`.
     pub const LEGACY_SEQ_EVENT: &[u8] = b"seq:event";
+    /// Present while the upgrade to format 4 has yet to remove the per-card entries of
+    /// `member_cards`, which formats 1 to 3 wrote.
+    pub const MEMBER_CARD_PAIRS_LEFT: &[u8] = b"upgrade:member_card_pairs";
     pub const SEQ_AUDIT: &[u8] = b"seq:audit";
     pub const SEQ_CONTACT: &[u8] = b"seq:contact";
 }

@@ -286,7 +286,15 @@ fn next_slot(tx: &TxView) -> TxResult<(EventId, Vec<u8>)> {
 
 /// The slot after event `newest`, or `None` when `newest` is not the newest event.
 fn slot_after(tx: &TxView, newest: u64) -> TxResult<Option<(EventId, Vec<u8>)>> {
-    let id = EventId(newest + 1);
+    // Only an imported ledger can end at the last id; refusing beats wrapping to 0.
+    let Some(next) = newest.checked_add(1) else {
+        return Err(abort(StoreError::record(
+            TreeName::LedgerBlocks,
+            &block_key(EventId(newest)),
+            codec::CodecError::Malformed(format!("event {newest} leaves no id for the next")),
+        )));
+    };
+    let id = EventId(next);
     let key = block_key(id);
     match tx.get_raw(TreeName::LedgerBlocks, &key)? {
         Some(bytes) if last_id_in_block(&key, &bytes)? == newest => Ok(Some((id, bytes))),
@@ -449,11 +457,7 @@ impl Store {
     // 2,000,000 events took 58 s and left 1.8 GB of files until `carnet compact`.
     // `Db::drop_tree` would be faster but leaves the open handles on a dropped tree.
     pub(crate) fn clear_legacy_trees(&self) -> Result<(), StoreError> {
-        for name in [
-            TreeName::LegacyLedger,
-            TreeName::LegacyCardEvents,
-            TreeName::LegacyMemberCards,
-        ] {
+        for name in [TreeName::LegacyLedger, TreeName::LegacyCardEvents] {
             if !self.tree(name).is_empty() {
                 self.tree(name).clear().map_err(|e| self.sled_error(e))?;
             }

@@ -137,6 +137,7 @@ impl Store {
                 }
                 // A crash after the upgrade's last checkpoint can leave the old records.
                 self.clear_legacy_trees()?;
+                self.remove_member_card_pairs_left()?;
                 self.remove_event_sequence()
             }
             None => {
@@ -167,14 +168,18 @@ impl Store {
     /// it as written by a newer Carnet.
     fn upgrade_from(&self, found: u32) -> Result<(), StoreError> {
         let events = self.move_ledger_into_blocks()?;
-        let members = self.move_member_cards_into_lists()?;
+        let members = self.build_member_card_lists()?;
         let cards = if found < 2 {
             self.rebuild_last_use()?
         } else {
             0
         };
         let mut journal = self.lock_writer();
-        self.tree(TreeName::Meta)
+        let meta_tree = self.tree(TreeName::Meta);
+        meta_tree
+            .insert(meta::MEMBER_CARD_PAIRS_LEFT, codec::encode(&true))
+            .map_err(|e| self.sled_error(e))?;
+        meta_tree
             .insert(meta::FORMAT, codec::encode(&DATABASE_FORMAT))
             .map_err(|e| self.sled_error(e))?;
         self.checkpoint_locked(&mut journal)?;
@@ -186,6 +191,24 @@ impl Store {
             "database upgraded to format {DATABASE_FORMAT}"
         );
         Ok(())
+    }
+
+    /// Finishes the upgrade's last step, which a crash may have cut short: the per-card
+    /// entries of `member_cards` go, then the record that says some are left.
+    fn remove_member_card_pairs_left(&self) -> Result<(), StoreError> {
+        let meta_tree = self.tree(TreeName::Meta);
+        if !meta_tree
+            .contains_key(meta::MEMBER_CARD_PAIRS_LEFT)
+            .map_err(|e| self.sled_error(e))?
+        {
+            return Ok(());
+        }
+        self.remove_member_card_pairs()?;
+        let mut journal = self.lock_writer();
+        meta_tree
+            .remove(meta::MEMBER_CARD_PAIRS_LEFT)
+            .map_err(|e| self.sled_error(e))?;
+        self.checkpoint_locked(&mut journal)
     }
 
     /// Removes format 3's event sequence once the format record says 4. The record is
@@ -275,17 +298,25 @@ fn prepare_folder(path: &Path, create: bool) -> Result<std::path::PathBuf, Store
             .create(path)
             .map_err(io)?;
     }
-    if sled_lock_is_free(path)? {
+    if let SledLock::Free(held) = take_sled_lock(path)? {
         remove_unfinished_snapshots(path)?;
+        // Released before sled opens, since sled takes the lock on a file of its own.
+        drop(held);
     }
     path.canonicalize().map_err(io)
 }
 
-/// Tells whether no process holds sled's lock on the folder's `db` file. A process that holds
-/// it may be writing a snapshot under the unfinished name right now, so only a free lock lets
-/// such a file be taken for one a killed process left. The lock is released again before
-/// sled opens, since sled takes it on a file of its own.
-fn sled_lock_is_free(path: &Path) -> Result<bool, StoreError> {
+/// sled's lock on a database folder, as a process about to open it finds it.
+enum SledLock {
+    /// Taken by this process (on the `db` file when there is one) until the value is dropped.
+    Free(Option<std::fs::File>),
+    /// Held by another process, which may be writing a snapshot under the unfinished name.
+    Held,
+}
+
+/// Takes sled's lock on the folder's `db` file if no process holds it. Only with the lock
+/// held can an unfinished snapshot be taken for one that a killed process left.
+fn take_sled_lock(path: &Path) -> Result<SledLock, StoreError> {
     let db_file = path.join("db");
     let io = |source| StoreError::Io {
         path: db_file.clone(),
@@ -293,12 +324,14 @@ fn sled_lock_is_free(path: &Path) -> Result<bool, StoreError> {
     };
     let file = match std::fs::File::open(&db_file) {
         Ok(file) => file,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(true),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(SledLock::Free(None));
+        }
         Err(error) => return Err(io(error)),
     };
     match file.try_lock() {
-        Ok(()) => Ok(true),
-        Err(std::fs::TryLockError::WouldBlock) => Ok(false),
+        Ok(()) => Ok(SledLock::Free(Some(file))),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(SledLock::Held),
         Err(std::fs::TryLockError::Error(error)) => Err(io(error)),
     }
 }

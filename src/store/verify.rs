@@ -151,7 +151,7 @@ impl Store {
                 .push(card.id);
             type_cards.push((pair_key(card.type_id.0, card.id.0).to_vec(), Vec::new()));
         }
-        let member_card_ids = cards_by_member
+        let member_cards = cards_by_member
             .into_iter()
             .map(|(member, ids)| (id_key(member).to_vec(), codec::encode(&ids)))
             .collect();
@@ -173,7 +173,7 @@ impl Store {
             .collect();
         let mut entries = vec![
             (TreeName::MemberCodes, member_codes),
-            (TreeName::MemberCardIds, member_card_ids),
+            (TreeName::MemberCards, member_cards),
             (TreeName::TypeCards, type_cards),
             (TreeName::CardEventIds, card_event_ids),
             (TreeName::Reversals, reversals),
