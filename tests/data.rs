@@ -606,6 +606,46 @@ fn store_member_cards_as_format_3(db: &sled::Db) {
     }
 }
 
+/// A crash after the upgrade stamped format 4 but before it removed the per-card entries of
+/// `member_cards`: the next open removes them.
+#[test]
+fn upgrade_cut_short_after_the_stamp_finishes_on_open() {
+    let folder = tempfile::tempdir().unwrap();
+    let database = folder.path().join("db");
+    let owned = cards_by_member(&demo_club(&database, 20));
+    {
+        let db = sled::open(&database).unwrap();
+        let tree = db.open_tree("member_cards").unwrap();
+        let lists: Vec<_> = tree.iter().map(Result::unwrap).collect();
+        for (member, list) in lists {
+            let ids: Vec<carnet::domain::CardId> = carnet::store::codec::decode(&list).unwrap();
+            for id in ids {
+                let mut key = member.to_vec();
+                key.extend_from_slice(&id.0.to_be_bytes());
+                tree.insert(key, Vec::new()).unwrap();
+            }
+        }
+        db.open_tree("meta")
+            .unwrap()
+            .insert(
+                "upgrade:member_card_pairs",
+                carnet::store::codec::encode(&true),
+            )
+            .unwrap();
+        db.flush().unwrap();
+        assert!(has_member_card_pairs(&db));
+    }
+
+    let store = open(&database);
+    assert_eq!(cards_by_member(&store), owned);
+    assert_clean(&store);
+    drop(store);
+    let db = sled::open(&database).unwrap();
+    assert!(!has_member_card_pairs(&db));
+    let meta = db.open_tree("meta").unwrap();
+    assert!(!meta.contains_key("upgrade:member_card_pairs").unwrap());
+}
+
 /// Tells whether `member_cards` still holds an entry of formats 1 to 3.
 fn has_member_card_pairs(db: &sled::Db) -> bool {
     let tree = db.open_tree("member_cards").unwrap();

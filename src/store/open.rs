@@ -196,16 +196,12 @@ impl Store {
     /// Finishes the upgrade's last step, which a crash may have cut short: the per-card
     /// entries of `member_cards` go, then the record that says some are left.
     fn remove_member_card_pairs_left(&self) -> Result<(), StoreError> {
-        let meta_tree = self.tree(TreeName::Meta);
-        if !meta_tree
-            .contains_key(meta::MEMBER_CARD_PAIRS_LEFT)
-            .map_err(|e| self.sled_error(e))?
-        {
+        if !self.has_meta(meta::MEMBER_CARD_PAIRS_LEFT)? {
             return Ok(());
         }
         self.remove_member_card_pairs()?;
         let mut journal = self.lock_writer();
-        meta_tree
+        self.tree(TreeName::Meta)
             .remove(meta::MEMBER_CARD_PAIRS_LEFT)
             .map_err(|e| self.sled_error(e))?;
         self.checkpoint_locked(&mut journal)
@@ -214,14 +210,16 @@ impl Store {
     /// Removes format 3's event sequence once the format record says 4. The record is
     /// removed through the journal, as any write.
     fn remove_event_sequence(&self) -> Result<(), StoreError> {
-        let meta_tree = self.tree(TreeName::Meta);
-        if !meta_tree
-            .contains_key(meta::LEGACY_SEQ_EVENT)
-            .map_err(|e| self.sled_error(e))?
-        {
+        if !self.has_meta(meta::LEGACY_SEQ_EVENT)? {
             return Ok(());
         }
         self.write(|tx| tx.remove(TreeName::Meta, meta::LEGACY_SEQ_EVENT))
+    }
+
+    fn has_meta(&self, key: &[u8]) -> Result<bool, StoreError> {
+        self.tree(TreeName::Meta)
+            .contains_key(key)
+            .map_err(|e| self.sled_error(e))
     }
 
     /// Makes every file of the database readable by its owner only, because it contains
