@@ -162,7 +162,13 @@ impl EventFact {
     }
 
     pub fn at(&self) -> DateTime<Utc> {
-        DateTime::from_timestamp(i64::from(self.at), 0).unwrap_or_default()
+        DateTime::from_timestamp(self.seconds(), 0).unwrap_or_default()
+    }
+
+    /// The time as seconds since 1970-01-01 UTC, to compare with [`seconds_between`]
+    /// without building a date for each of millions of events.
+    pub fn seconds(&self) -> i64 {
+        i64::from(self.at)
     }
 
     pub fn card(&self) -> u32 {
@@ -389,6 +395,13 @@ pub fn catch_up(facts: &mut Facts, store: &Store) -> Result<usize, StoreError> {
     facts.append(store, events.into_iter().map(Ok))
 }
 
+/// The event times, in whole seconds, from `start` included to `end` excluded.
+pub fn seconds_between(start: DateTime<Utc>, end: DateTime<Utc>) -> std::ops::Range<i64> {
+    // Rounded up, so that a whole second compares with a bound as the instant it stands for.
+    let ceiling = |at: DateTime<Utc>| at.timestamp() + i64::from(at.timestamp_subsec_nanos() > 0);
+    ceiling(start)..ceiling(end)
+}
+
 fn method_index(method: PaymentMethod) -> u8 {
     PaymentMethod::ALL
         .iter()
@@ -471,6 +484,16 @@ mod tests {
                 (u64::from(u32::MAX), at, 7, kind)
             );
         }
+    }
+
+    #[test]
+    fn whole_seconds_compare_with_bounds_as_instants() {
+        let at = |seconds, nanos| DateTime::from_timestamp(seconds, nanos).unwrap();
+        let range = seconds_between(at(10, 0), at(20, 0));
+        assert!(range.contains(&10) && range.contains(&19) && !range.contains(&20));
+        // 10 s is before 10.5 s, and 20 s is before 20.5 s.
+        let range = seconds_between(at(10, 500_000_000), at(20, 500_000_000));
+        assert!(!range.contains(&10) && range.contains(&11) && range.contains(&20));
     }
 
     #[test]

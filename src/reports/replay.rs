@@ -1,6 +1,6 @@
 //! Each card's state at an instant, from its events before it.
 
-use super::facts::{FactKind, Facts};
+use super::facts::{FactKind, Facts, seconds_between};
 use crate::domain::ClubTime;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
@@ -87,12 +87,14 @@ pub fn replay(facts: &Facts, end: DateTime<Utc>, club: &ClubTime) -> Vec<CardSta
         .iter()
         .map(|card| CardState::new(card.expires_on, ends.of(card.expires_on)))
         .collect();
+    let before_end = seconds_between(DateTime::<Utc>::MIN_UTC, end);
     for event in &facts.events {
-        if event.at() >= end {
+        if !before_end.contains(&event.seconds()) {
             continue;
         }
+        let at = event.at();
         let state = &mut states[event.card() as usize];
-        capture_expiry(state, event.at());
+        capture_expiry(state, at);
         state.balance += event.session_delta();
         match event.kind() {
             FactKind::Sold => {
@@ -104,7 +106,7 @@ pub fn replay(facts: &Facts, end: DateTime<Utc>, club: &ClubTime) -> Vec<CardSta
             FactKind::Used {
                 reverted: false, ..
             } => {
-                state.last_used = Some(event.at());
+                state.last_used = Some(at);
             }
             FactKind::ExpiryChanged { to } => {
                 state.expires_on = to;

@@ -2,7 +2,7 @@
 //! hour, and how many members came. Reverted check-ins do not count.
 
 use super::facts::IdMap;
-use super::facts::{FactKind, Facts};
+use super::facts::{FactKind, Facts, seconds_between};
 use super::period::Period;
 use crate::domain::ClubTime;
 use crate::domain::card_type::{ActivityId, CardTypeId};
@@ -78,6 +78,7 @@ impl Usage {
 
 pub fn usage(facts: &Facts, period: &Period, club: &ClubTime) -> Usage {
     let (start, end) = period.bounds(club);
+    let period_seconds = seconds_between(start, end);
     let step = Step::for_period(period);
     let mut buckets: Vec<(NaiveDate, u64)> = Vec::new();
     let mut day = step.start_of(period.first);
@@ -98,7 +99,7 @@ pub fn usage(facts: &Facts, period: &Period, club: &ClubTime) -> Usage {
     for event in facts
         .events
         .iter()
-        .filter(|event| start <= event.at() && event.at() < end)
+        .filter(|event| period_seconds.contains(&event.seconds()))
     {
         let FactKind::Used { activity, reverted } = event.kind() else {
             continue;
