@@ -609,7 +609,7 @@ fn store_member_cards_as_format_3(db: &sled::Db) {
 /// A crash after the upgrade stamped format 4 but before it removed the per-card entries of
 /// `member_cards`: the next open removes them.
 #[test]
-fn upgrade_cut_short_after_the_stamp_finishes_on_open() {
+fn upgrade_cut_after_stamp_finishes() {
     let folder = tempfile::tempdir().unwrap();
     let database = folder.path().join("db");
     let owned = cards_by_member(&demo_club(&database, 20));
@@ -646,13 +646,13 @@ fn upgrade_cut_short_after_the_stamp_finishes_on_open() {
     assert!(!meta.contains_key("upgrade:member_card_pairs").unwrap());
 }
 
-/// Tells whether `member_cards` still holds an entry of formats 1 to 3.
+/// Tells whether `member_cards` still contains an entry of formats 1 to 3.
 fn has_member_card_pairs(db: &sled::Db) -> bool {
     let tree = db.open_tree("member_cards").unwrap();
     tree.iter().keys().any(|key| key.unwrap().len() != 8)
 }
 
-/// Every member's cards, to compare before and after an upgrade.
+/// Returns every member's cards, to compare before and after an upgrade.
 fn cards_by_member(store: &Store) -> Vec<Vec<carnet::domain::Card>> {
     store
         .members()
@@ -753,8 +753,8 @@ fn format_2_ledger_moves_into_blocks() {
     );
 }
 
-/// Format 3 kept the last event id in `meta/seq:event` and one `member_cards` entry per card;
-/// format 4 takes the next id from the newest event and keeps one list of cards per member.
+/// Format 3 kept the last event id in `meta/seq:event` and one `member_cards` entry per card.
+/// Format 4 takes the next id from the newest event and keeps one list of cards per member.
 /// The upgrade removes the record, builds the lists, and the next event follows the newest.
 #[test]
 fn format_3_database_moves_to_format_4() {

@@ -109,7 +109,7 @@ const TAG_IMPORTED: u8 = 8;
 impl EventFact {
     /// Packs an event about card `card` (an index into [`Facts::cards`]). Returns `None` for
     /// an id above 4,294,967,295 or a time outside 1970 to 2106, which the packing cannot
-    /// hold; such an event is left out of reports like one whose card is missing.
+    /// hold. Reports leave such an event out, as they do one whose card is missing.
     pub fn new(id: u64, at: DateTime<Utc>, card: u32, kind: FactKind) -> Option<EventFact> {
         let mut method = 0;
         let mut reverted = false;
@@ -165,8 +165,8 @@ impl EventFact {
         DateTime::from_timestamp(self.seconds(), 0).unwrap_or_default()
     }
 
-    /// The time as seconds since 1970-01-01 UTC, to compare with [`seconds_between`]
-    /// without building a date for each of millions of events.
+    /// Returns the time as seconds since 1970-01-01 UTC, to compare with
+    /// [`seconds_between`] without building a date for each of millions of events.
     pub fn seconds(&self) -> i64 {
         i64::from(self.at)
     }
@@ -395,7 +395,7 @@ pub fn catch_up(facts: &mut Facts, store: &Store) -> Result<usize, StoreError> {
     facts.append(store, events.into_iter().map(Ok))
 }
 
-/// The event times, in whole seconds, from `start` included to `end` excluded.
+/// Returns the event times, in whole seconds, from `start` included to `end` excluded.
 pub fn seconds_between(start: DateTime<Utc>, end: DateTime<Utc>) -> std::ops::Range<i64> {
     // Rounded up, so that a whole second compares with a bound as the instant it stands for.
     let ceiling = |at: DateTime<Utc>| at.timestamp() + i64::from(at.timestamp_subsec_nanos() > 0);
@@ -489,11 +489,12 @@ mod tests {
     #[test]
     fn whole_seconds_compare_with_bounds_as_instants() {
         let at = |seconds, nanos| DateTime::from_timestamp(seconds, nanos).unwrap();
-        let range = seconds_between(at(10, 0), at(20, 0));
-        assert!(range.contains(&10) && range.contains(&19) && !range.contains(&20));
+        assert_eq!(seconds_between(at(10, 0), at(20, 0)), 10..20);
         // 10 s is before 10.5 s, and 20 s is before 20.5 s.
-        let range = seconds_between(at(10, 500_000_000), at(20, 500_000_000));
-        assert!(!range.contains(&10) && range.contains(&11) && range.contains(&20));
+        assert_eq!(
+            seconds_between(at(10, 500_000_000), at(20, 500_000_000)),
+            11..21
+        );
     }
 
     #[test]

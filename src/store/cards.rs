@@ -72,7 +72,7 @@ impl Store {
         Ok(cards)
     }
 
-    /// A member's card ids, oldest first.
+    /// Returns a member's card ids, oldest first.
     pub(crate) fn card_ids_of_member(
         &self,
         member_id: MemberId,

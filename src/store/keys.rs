@@ -25,7 +25,7 @@
 //! index entry per event (key: card id ++ event id). Opening such a database moves them into
 //! the two trees above and empties the old ones, which keep their numbers so that a journal
 //! written by those formats still replays into them. Formats 1 to 3 kept one `member_cards`
-//! index entry per card (key: member id ++ card id, empty value), which format 4 turns into
+//! index entry per card (key: member id ++ card id, empty value). Format 4 turns them into
 //! one list per member in the same tree, because a check-in reads it and one read costs less
 //! than a scan. The tree keeps its number: a format-3 Carnet replays a format-4 journal
 //! before it reads the format, and a tree number it does not know would make it call the

@@ -284,7 +284,7 @@ fn next_slot(tx: &TxView) -> TxResult<(EventId, Vec<u8>)> {
     })
 }
 
-/// The slot after event `newest`, or `None` when `newest` is not the newest event.
+/// Returns the slot after event `newest`, or `None` when `newest` is not the newest event.
 fn slot_after(tx: &TxView, newest: u64) -> TxResult<Option<(EventId, Vec<u8>)>> {
     // Only an imported ledger can end at the last id; refusing beats wrapping to 0.
     let Some(next) = newest.checked_add(1) else {
@@ -579,16 +579,16 @@ mod tests {
         assert_eq!(ids, (1..=70).collect::<Vec<_>>());
         drop(store);
 
-        // A new handle knows no newest id and reads it from the last block.
+        // A new handle has no newest id in memory and reads it from the last block.
         let store = open_store(&dir);
         assert_eq!(append(&store), EventId(71));
         assert_eq!(store.ledger().count(), 71);
     }
 
-    /// A loader writes around `Store::write`; a remembered newest id that it made stale, or
-    /// any wrong guess, must be caught rather than give two events one id.
+    /// A loader writes around `Store::write`, so the remembered newest id can be stale. Any
+    /// wrong guess must be caught, because it would give two events one id.
     #[test]
-    fn a_wrong_newest_id_is_caught() {
+    fn next_slot_catches_wrong_newest_id() {
         let dir = tempfile::tempdir().unwrap();
         let store = open_store(&dir);
         for _ in 0..40 {

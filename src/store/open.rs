@@ -156,16 +156,16 @@ impl Store {
         }
     }
 
-    /// Brings a database of an older format to the current one. Format 2 added each card's
-    /// last use beside the card, derived from the ledger; format 3 packed the ledger into
-    /// blocks (see `ledger`); format 4 takes event ids from the newest event instead of a
-    /// sequence record, which it removes, and keeps each member's cards in one list. Nothing of the old format is removed before the new
-    /// format record is durable, so a crash halfway leaves the old format on disk, and the
-    /// next open starts over.
+    /// Brings a database of an older format to the current one.
+    /// - Format 2 added each card's last use beside the card, derived from the ledger.
+    /// - Format 3 packed the ledger into blocks (see `ledger`).
+    /// - Format 4 takes event ids from the newest event instead of a sequence record, which
+    ///   it removes, and keeps each member's cards in one list.
     ///
-    /// A format-3 Carnet would number events from the stale sequence and give two events one
-    /// id, so format 4 is a new number although its trees are format 3's: older builds refuse
-    /// it as written by a newer Carnet.
+    /// Nothing of the old format is removed before the new format record is durable, so a
+    /// crash halfway leaves the old format on disk, and the next open starts over. A format-3
+    /// Carnet would number events from the stale sequence and give two events one id, so it
+    /// must refuse format 4 as written by a newer Carnet.
     fn upgrade_from(&self, found: u32) -> Result<(), StoreError> {
         let events = self.move_ledger_into_blocks()?;
         let members = self.build_member_card_lists()?;
@@ -193,8 +193,8 @@ impl Store {
         Ok(())
     }
 
-    /// Finishes the upgrade's last step, which a crash may have cut short: the per-card
-    /// entries of `member_cards` go, then the record that says some are left.
+    /// Finishes the upgrade's last step, which a crash may have cut short: removes the
+    /// per-card entries of `member_cards`, then the record that marks them as left.
     fn remove_member_card_pairs_left(&self) -> Result<(), StoreError> {
         if !self.has_meta(meta::MEMBER_CARD_PAIRS_LEFT)? {
             return Ok(());
@@ -207,8 +207,8 @@ impl Store {
         self.checkpoint_locked(&mut journal)
     }
 
-    /// Removes format 3's event sequence once the format record says 4. The record is
-    /// removed through the journal, as any write.
+    /// Removes format 3's event sequence once the format record is 4, through the journal
+    /// as any write.
     fn remove_event_sequence(&self) -> Result<(), StoreError> {
         if !self.has_meta(meta::LEGACY_SEQ_EVENT)? {
             return Ok(());

@@ -21,7 +21,7 @@ use std::collections::HashMap;
 
 pub(crate) type TxResult<T> = Result<T, StoreError>;
 
-/// Where each written key's latest write is in [`TxView::writes`], by tree and key.
+/// The position in [`TxView::writes`] of each written key's latest write, by tree and key.
 type Staged = HashMap<(TreeName, Vec<u8>), usize>;
 
 /// The reads and staged writes of one body. A read returns the body's own earlier writes.
@@ -48,8 +48,8 @@ impl<'a> TxView<'a> {
         self.store
     }
 
-    /// The newest event id: this body's last append, or the one the last write remembered.
-    /// Only a guess until checked against the ledger (see `ledger::next_slot`).
+    /// Returns the newest event id: this body's last append, or the one the last write
+    /// remembered. It is a guess until checked against the ledger (see `ledger::next_slot`).
     pub fn ledger_tail(&self) -> Option<u64> {
         self.ledger_tail.get().or_else(|| self.store.ledger_tail())
     }
