@@ -111,7 +111,7 @@ impl CachedFacts {
                 card_record(&self.facts.cards[next_card], &mut chunk);
                 next_card += 1;
             }
-            event_record(event, &mut chunk);
+            event_record(event, self.facts.event_id(event), &mut chunk);
             if chunk.len() >= CHUNK_RECORDS * RECORD {
                 hasher.update(&chunk);
                 file.write_all(&chunk)?;
@@ -131,7 +131,7 @@ impl CachedFacts {
         let last = self.facts.events.last();
         let header = Header {
             records: self.saved_records,
-            last_event_id: last.map_or(0, EventFact::id),
+            last_event_id: self.facts.last_event_id(),
             last_event_micros: last.map_or(0, |event| event.at().timestamp_micros()),
             crc: self.crc,
         };
@@ -197,10 +197,10 @@ fn matches_store(cached: &CachedFacts, store: &Store) -> bool {
     let Some(last) = cached.facts.events.last() else {
         return false;
     };
-    match store.event(EventId(last.id())) {
+    match store.event(EventId(cached.facts.last_event_id())) {
         Ok(Some(event)) => {
-            // Facts keep whole seconds.
-            event.at.timestamp() == last.at().timestamp()
+            // Facts keep whole minutes.
+            event.at.timestamp().div_euclid(60) == last.minute()
                 && event.card_id == cached.facts.cards[last.card() as usize].id
         }
         _ => false,
@@ -221,12 +221,18 @@ fn read_file(path: &Path) -> std::io::Result<Option<CachedFacts>> {
     let Some(header) = Header::decode(&header) else {
         return Ok(None);
     };
-    let Ok(length) = usize::try_from(header.records.saturating_mul(RECORD as u64)) else {
+    // A damaged count must neither overflow nor reserve more than the file contains.
+    let wanted = header
+        .records
+        .checked_mul(RECORD as u64)
+        .and_then(|length| length.checked_add(HEADER as u64));
+    let file_length = file.metadata()?.len();
+    let Some(wanted) = wanted.filter(|&wanted| wanted <= file_length) else {
         return Ok(None);
     };
-    if file.metadata()?.len() < (HEADER + length) as u64 {
+    let Ok(length) = usize::try_from(wanted - HEADER as u64) else {
         return Ok(None);
-    }
+    };
     // The records are read a chunk at a time: holding the whole file (about 100 MB for
     // 2,000,000 events) beside the facts decoded from it doubled the screen's peak memory.
     let mut facts = Facts::default();
@@ -247,10 +253,9 @@ fn read_file(path: &Path) -> std::io::Result<Option<CachedFacts>> {
         return Ok(None);
     }
     let last = facts.events.last();
-    // Facts keep whole seconds, so only the header's seconds are compared.
-    if last.map_or(0, EventFact::id) != header.last_event_id
-        || last.map_or(0, |event| event.at().timestamp())
-            != header.last_event_micros.div_euclid(1_000_000)
+    // Facts keep whole minutes, so only the header's minutes are compared.
+    if facts.last_event_id() != header.last_event_id
+        || last.map_or(0, EventFact::minute) != header.last_event_micros.div_euclid(60_000_000)
     {
         return Ok(None);
     }
@@ -318,12 +323,8 @@ fn parse_records(bytes: &[u8], facts: &mut Facts) -> Option<()> {
             },
             _ => return None,
         };
-        facts.push_event(EventFact::new(
-            id,
-            DateTime::from_timestamp_micros(a)?,
-            card,
-            kind,
-        )?);
+        let event = facts.pack(id, DateTime::from_timestamp_micros(a)?, card, kind)?;
+        facts.push_event(event);
     }
     Some(())
 }
@@ -365,7 +366,7 @@ fn date_or_min(date: Option<NaiveDate>) -> i32 {
     date.map_or(i32::MIN, |date| date.num_days_from_ce())
 }
 
-fn event_record(event: &EventFact, out: &mut Vec<u8>) {
+fn event_record(event: &EventFact, id: u64, out: &mut Vec<u8>) {
     let mut record = [0u8; RECORD];
     let (tag, method, value, extra) = match event.kind() {
         FactKind::Sold => (TAG_SOLD, 0, 0, 0),
@@ -393,7 +394,7 @@ fn event_record(event: &EventFact, out: &mut Vec<u8>) {
     record[1] = method;
     fill(
         &mut record,
-        event.id(),
+        id,
         event.at().timestamp_micros(),
         i64::from(event.card()),
     );
@@ -460,9 +461,10 @@ mod tests {
             FactKind::Cancelled { refund_cents: 0 },
         ];
         for (index, kind) in kinds.into_iter().enumerate() {
-            facts.push_event(
-                EventFact::new(index as u64 + 1, at(index as u32), card, kind).unwrap(),
-            );
+            let event = facts
+                .pack(index as u64 + 1, at(index as u32), card, kind)
+                .unwrap();
+            facts.push_event(event);
         }
         facts
     }
@@ -495,11 +497,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(FILE_NAME);
         let all = sample();
-        let mut first = Facts::default();
-        first.push_card(all.cards[0]);
-        for event in &all.events[..4] {
-            first.push_event(*event);
-        }
+        // Packed events keep their id relative to the ledger's first, so the part saved first
+        // is the same ledger cut short.
+        let mut first = all.clone();
+        first.events.truncate(4);
         let mut cached = CachedFacts {
             facts: first,
             ..CachedFacts::default()
@@ -531,7 +532,8 @@ mod tests {
                 price_cents: 9_000,
                 sessions: 10,
             });
-            facts.push_event(EventFact::new(id, at, card, FactKind::Sold).unwrap());
+            let event = facts.pack(id, at, card, FactKind::Sold).unwrap();
+            facts.push_event(event);
         }
         let mut cached = CachedFacts {
             facts: facts.clone(),

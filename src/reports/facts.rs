@@ -10,6 +10,8 @@ use crate::domain::ledger::{EventKind, LedgerEvent};
 use crate::domain::member::MemberId;
 use crate::domain::sale::PaymentMethod;
 use crate::store::{Store, StoreError};
+#[cfg(test)]
+use chrono::Timelike;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -77,14 +79,15 @@ pub enum FactKind {
 
 /// One ledger event, packed into 24 bytes because reports hold one per event: two million on
 /// a large club, 96 MB when each took 48 bytes. The kind is stored as a tag, a payment method,
-/// a flag and one number, and rebuilt by [`EventFact::kind`].
+/// a flag and one number, and rebuilt by [`EventFact::kind`]. [`Facts::pack`] makes one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EventFact {
     /// The kind's number: an amount, a delta, an id or a day; [`NONE`] for none.
     payload: i64,
-    id: u32,
-    /// Seconds since 1970-01-01 UTC: reports need no finer time.
-    at: u32,
+    /// The event id less [`Facts::first_id`].
+    id_offset: u32,
+    /// Minutes since 1970-01-01 UTC, rounded down: reports count by hour at the finest.
+    minute: i32,
     /// Index into [`Facts::cards`].
     card: u32,
     tag: u8,
@@ -107,10 +110,10 @@ const TAG_REFUNDED: u8 = 7;
 const TAG_IMPORTED: u8 = 8;
 
 impl EventFact {
-    /// Packs an event about card `card` (an index into [`Facts::cards`]). Returns `None` for
-    /// an id above 4,294,967,295 or a time outside 1970 to 2106, which the packing cannot
-    /// hold. Reports leave such an event out, as they do one whose card is missing.
-    pub fn new(id: u64, at: DateTime<Utc>, card: u32, kind: FactKind) -> Option<EventFact> {
+    /// Packs an event about card `card` (an index into [`Facts::cards`]), whose id is
+    /// `id_offset` past the ledger's first. Returns `None` for a time more than 4,000 years
+    /// from 1970, or an activity or reverted id above `i64::MAX`.
+    fn new(id_offset: u32, at: DateTime<Utc>, card: u32, kind: FactKind) -> Option<EventFact> {
         let mut method = 0;
         let mut reverted = false;
         let (tag, payload) = match kind {
@@ -148,8 +151,8 @@ impl EventFact {
         };
         Some(EventFact {
             payload,
-            id: u32::try_from(id).ok()?,
-            at: u32::try_from(at.timestamp()).ok()?,
+            id_offset,
+            minute: i32::try_from(at.timestamp().div_euclid(60)).ok()?,
             card,
             tag,
             method,
@@ -157,18 +160,15 @@ impl EventFact {
         })
     }
 
-    pub fn id(&self) -> u64 {
-        u64::from(self.id)
-    }
-
+    /// Returns the time, to the minute.
     pub fn at(&self) -> DateTime<Utc> {
-        DateTime::from_timestamp(self.seconds(), 0).unwrap_or_default()
+        DateTime::from_timestamp(i64::from(self.minute) * 60, 0).unwrap_or_default()
     }
 
-    /// Returns the time as seconds since 1970-01-01 UTC, to compare with
-    /// [`seconds_between`] without building a date for each of millions of events.
-    pub fn seconds(&self) -> i64 {
-        i64::from(self.at)
+    /// Returns the time as minutes since 1970-01-01 UTC, to compare with
+    /// [`minutes_between`] without building a date for each of millions of events.
+    pub fn minute(&self) -> i64 {
+        i64::from(self.minute)
     }
 
     pub fn card(&self) -> u32 {
@@ -236,6 +236,8 @@ pub struct Facts {
     pub cards: Vec<CardFact>,
     pub events: Vec<EventFact>,
     index: IdMap<CardId, u32>,
+    /// The id of the first event; events keep their id as an offset from it.
+    first_id: u64,
     /// Events whose card was not found in the store, or that [`EventFact::new`] cannot pack;
     /// left out of every report.
     pub orphan_events: usize,
@@ -247,13 +249,40 @@ impl Facts {
     }
 
     pub fn last_event_id(&self) -> u64 {
-        self.events.last().map_or(0, EventFact::id)
+        self.events.last().map_or(0, |event| self.event_id(event))
+    }
+
+    pub fn event_id(&self, event: &EventFact) -> u64 {
+        self.first_id + u64::from(event.id_offset)
+    }
+
+    /// Packs an event of this ledger, or returns `None` when [`EventFact`] cannot hold it: an
+    /// id more than 4,294,967,295 past the first event's, or one of the limits of
+    /// `EventFact::new`. Reports leave such an event out and count it in
+    /// [`Facts::orphan_events`].
+    pub fn pack(
+        &mut self,
+        id: u64,
+        at: DateTime<Utc>,
+        card: u32,
+        kind: FactKind,
+    ) -> Option<EventFact> {
+        if self.events.is_empty() {
+            self.first_id = id;
+        }
+        let offset = u32::try_from(id.checked_sub(self.first_id)?).ok()?;
+        EventFact::new(offset, at, card, kind)
     }
 
     /// Appends an event, and marks the check-in it reverts, if it reverts one.
     pub(super) fn push_event(&mut self, event: EventFact) {
         if let FactKind::Reverted { reverted } = event.kind()
-            && let Ok(index) = self.events.binary_search_by_key(&reverted, EventFact::id)
+            && let Some(offset) = reverted
+                .checked_sub(self.first_id)
+                .and_then(|offset| u32::try_from(offset).ok())
+            && let Ok(index) = self
+                .events
+                .binary_search_by_key(&offset, |event| event.id_offset)
             && self.events[index].tag == TAG_USED
         {
             self.events[index].reverted = true;
@@ -286,6 +315,7 @@ impl Facts {
         // Their first expiry change carries the expiry that was set at the sale.
         let mut fresh: HashSet<CardId> = HashSet::new();
         let mut added = 0;
+        let orphans_before = self.orphan_events;
         for event in events {
             let event = event?;
             if event.id.0 <= self.last_event_id() {
@@ -318,12 +348,20 @@ impl Facts {
             {
                 self.cards[card as usize].expires_on = from;
             }
-            let Some(fact) = EventFact::new(event.id.0, event.at, card, kind) else {
+            let Some(fact) = self.pack(event.id.0, event.at, card, kind) else {
                 self.orphan_events += 1;
                 continue;
             };
             self.push_event(fact);
             added += 1;
+        }
+        let left_out = self.orphan_events - orphans_before;
+        if left_out > 0 {
+            tracing::warn!(
+                left_out,
+                "ledger events left out of reports: their card is missing, or their id or time \
+                 is beyond what reports hold"
+            );
         }
         Ok(added)
     }
@@ -381,7 +419,8 @@ pub fn events_after(store: &Store, last_id: u64) -> Result<Vec<LedgerEvent>, Sto
 pub fn from_store(store: &Store) -> Result<Facts, StoreError> {
     let mut facts = Facts::default();
     // Reserved at once: growing by doubling would hold the old and the new array together.
-    facts.events.reserve(store.ledger_len());
+    // The newest id is no count: an imported ledger may start at any id.
+    facts.events.reserve(store.most_ledger_events());
     facts.append(store, store.ledger())?;
     Ok(facts)
 }
@@ -395,10 +434,15 @@ pub fn catch_up(facts: &mut Facts, store: &Store) -> Result<usize, StoreError> {
     facts.append(store, events.into_iter().map(Ok))
 }
 
-/// Returns the event times, in whole seconds, from `start` included to `end` excluded.
-pub fn seconds_between(start: DateTime<Utc>, end: DateTime<Utc>) -> std::ops::Range<i64> {
-    // Rounded up, so that a whole second compares with a bound as the instant it stands for.
-    let ceiling = |at: DateTime<Utc>| at.timestamp() + i64::from(at.timestamp_subsec_nanos() > 0);
+/// Returns the event times, in minutes, from `start` included to `end` excluded.
+pub fn minutes_between(start: DateTime<Utc>, end: DateTime<Utc>) -> std::ops::Range<i64> {
+    // Rounded up: an event in the minute that a bound falls inside of is before the bound.
+    // Periods start at local midnights, whole minutes in every time zone in use.
+    let ceiling = |at: DateTime<Utc>| {
+        let whole = at.timestamp().div_euclid(60);
+        let past = at.timestamp().rem_euclid(60) > 0 || at.timestamp_subsec_nanos() > 0;
+        whole + i64::from(past)
+    };
     ceiling(start)..ceiling(end)
 }
 
@@ -477,32 +521,55 @@ mod tests {
             },
             FactKind::Imported { sessions: u32::MAX },
         ];
-        for kind in kinds {
-            let event = EventFact::new(u64::from(u32::MAX), at, 7, kind).unwrap();
-            assert_eq!(
-                (event.id(), event.at(), event.card(), event.kind()),
-                (u64::from(u32::MAX), at, 7, kind)
-            );
+        // A ledger may start at any id: an import keeps the ids it reads.
+        let first = 1_500_000_000_000;
+        let mut facts = Facts::default();
+        for (offset, kind) in (0..).zip(kinds) {
+            let id = first + offset;
+            let event = facts.pack(id, at, 7, kind).unwrap();
+            assert_eq!(facts.event_id(&event), id);
+            assert_eq!(event.at(), at);
+            assert_eq!(event.card(), 7);
+            assert_eq!(event.kind(), kind);
+            facts.events.push(event);
         }
     }
 
     #[test]
-    fn whole_seconds_compare_with_bounds_as_instants() {
-        let at = |seconds, nanos| DateTime::from_timestamp(seconds, nanos).unwrap();
-        assert_eq!(seconds_between(at(10, 0), at(20, 0)), 10..20);
-        // 10 s is before 10.5 s, and 20 s is before 20.5 s.
-        assert_eq!(
-            seconds_between(at(10, 500_000_000), at(20, 500_000_000)),
-            11..21
-        );
+    fn times_keep_the_minute_far_from_1970() {
+        let mut facts = Facts::default();
+        for text in ["1965-03-01T09:30:59Z", "2200-12-31T23:59:00Z"] {
+            let at: DateTime<Utc> = text.parse().unwrap();
+            let event = facts.pack(1, at, 0, FactKind::Sold).unwrap();
+            assert_eq!(event.at(), at.with_second(0).unwrap(), "{text}");
+        }
     }
 
     #[test]
-    fn events_beyond_the_packing_are_refused() {
+    fn minutes_compare_with_bounds_as_instants() {
+        let at = |seconds, nanos| DateTime::from_timestamp(seconds, nanos).unwrap();
+        assert_eq!(minutes_between(at(600, 0), at(1200, 0)), 10..20);
+        // The minute 10 (600 s to 659 s) starts before 630 s, and the minute 20 before 1230 s.
+        assert_eq!(minutes_between(at(630, 0), at(1230, 0)), 11..21);
+        assert_eq!(minutes_between(at(600, 1), at(1200, 1)), 11..21);
+        // Before 1970 too: -30 s is in the minute -1, which starts before it.
+        assert_eq!(minutes_between(at(-30, 0), at(60, 0)).start, 0);
+    }
+
+    #[test]
+    fn ids_too_far_from_the_first_are_refused() {
         let at = DateTime::from_timestamp(1_764_950_400, 0).unwrap();
-        assert!(EventFact::new(u64::from(u32::MAX) + 1, at, 0, FactKind::Sold).is_none());
-        let before_1970 = DateTime::from_timestamp(-1, 0).unwrap();
-        assert!(EventFact::new(1, before_1970, 0, FactKind::Sold).is_none());
+        let mut facts = Facts::default();
+        let first = facts.pack(10, at, 0, FactKind::Sold).unwrap();
+        facts.events.push(first);
+        let last_fitting = 10 + u64::from(u32::MAX);
+        assert!(facts.pack(last_fitting, at, 0, FactKind::Sold).is_some());
+        assert!(
+            facts
+                .pack(last_fitting + 1, at, 0, FactKind::Sold)
+                .is_none()
+        );
+        assert!(facts.pack(9, at, 0, FactKind::Sold).is_none());
     }
 
     fn card(price_cents: i64, sessions: u32) -> CardFact {

@@ -1,6 +1,6 @@
 //! Each card's state at an instant, from its events before it.
 
-use super::facts::{FactKind, Facts, seconds_between};
+use super::facts::{FactKind, Facts, minutes_between};
 use crate::domain::ClubTime;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
@@ -87,9 +87,9 @@ pub fn replay(facts: &Facts, end: DateTime<Utc>, club: &ClubTime) -> Vec<CardSta
         .iter()
         .map(|card| CardState::new(card.expires_on, ends.of(card.expires_on)))
         .collect();
-    let before_end = seconds_between(DateTime::<Utc>::MIN_UTC, end);
+    let before_end = minutes_between(DateTime::<Utc>::MIN_UTC, end);
     for event in &facts.events {
-        if !before_end.contains(&event.seconds()) {
+        if !before_end.contains(&event.minute()) {
             continue;
         }
         let at = event.at();

@@ -5,7 +5,7 @@
 //! in the period. Payments are the payment lines recorded in the period, `due` included as
 //! the amounts owed at sale.
 
-use super::facts::{FactKind, Facts, IdMap, seconds_between};
+use super::facts::{FactKind, Facts, IdMap, minutes_between};
 use super::period::Period;
 use crate::domain::ClubTime;
 use crate::domain::card_type::CardTypeId;
@@ -68,7 +68,7 @@ pub fn sales(
     audience_of: &dyn Fn(CardTypeId) -> String,
 ) -> Sales {
     let (start, end) = period.bounds(club);
-    let period_seconds = seconds_between(start, end);
+    let period_minutes = minutes_between(start, end);
     let mut total = SalesLine::default();
     let mut by_type: IdMap<CardTypeId, SalesLine> = IdMap::default();
     let mut methods: HashMap<PaymentMethod, MethodLine> = HashMap::new();
@@ -80,7 +80,7 @@ pub fn sales(
     for event in facts
         .events
         .iter()
-        .filter(|event| period_seconds.contains(&event.seconds()))
+        .filter(|event| period_minutes.contains(&event.minute()))
     {
         if matches!(
             event.kind(),

@@ -2,7 +2,7 @@
 //! hour, and how many members came. Reverted check-ins do not count.
 
 use super::facts::IdMap;
-use super::facts::{FactKind, Facts, seconds_between};
+use super::facts::{FactKind, Facts, minutes_between};
 use super::period::Period;
 use crate::domain::ClubTime;
 use crate::domain::card_type::{ActivityId, CardTypeId};
@@ -78,7 +78,7 @@ impl Usage {
 
 pub fn usage(facts: &Facts, period: &Period, club: &ClubTime) -> Usage {
     let (start, end) = period.bounds(club);
-    let period_seconds = seconds_between(start, end);
+    let period_minutes = minutes_between(start, end);
     let step = Step::for_period(period);
     let mut buckets: Vec<(NaiveDate, u64)> = Vec::new();
     let mut day = step.start_of(period.first);
@@ -99,7 +99,7 @@ pub fn usage(facts: &Facts, period: &Period, club: &ClubTime) -> Usage {
     for event in facts
         .events
         .iter()
-        .filter(|event| period_seconds.contains(&event.seconds()))
+        .filter(|event| period_minutes.contains(&event.minute()))
     {
         let FactKind::Used { activity, reverted } = event.kind() else {
             continue;
@@ -200,7 +200,7 @@ mod tests {
     use super::*;
     use crate::domain::card::CardId;
     use crate::domain::member::MemberId;
-    use crate::reports::facts::{CardFact, EventFact};
+    use crate::reports::facts::CardFact;
     use chrono::{TimeZone, Utc};
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -220,22 +220,16 @@ mod tests {
             sessions: 10,
         });
         for (index, at) in instants.iter().enumerate() {
-            facts.push_event(
-                EventFact::new(
-                    index as u64 + 1,
-                    *at,
-                    card,
-                    FactKind::Used {
-                        activity: None,
-                        reverted: false,
-                    },
-                )
-                .unwrap(),
-            );
+            let used = FactKind::Used {
+                activity: None,
+                reverted: false,
+            };
+            let event = facts.pack(index as u64 + 1, *at, card, used).unwrap();
+            facts.push_event(event);
         }
-        facts.push_event(
-            EventFact::new(100, instants[1], card, FactKind::Reverted { reverted: 2 }).unwrap(),
-        );
+        let reverted = FactKind::Reverted { reverted: 2 };
+        let event = facts.pack(100, instants[1], card, reverted).unwrap();
+        facts.push_event(event);
         facts
     }
 
