@@ -222,15 +222,15 @@ fn read_file(path: &Path) -> std::io::Result<Option<CachedFacts>> {
         return Ok(None);
     };
     // A damaged count must neither overflow nor reserve more than the file contains.
-    let wanted = header
+    let expected_end = header
         .records
         .checked_mul(RECORD as u64)
         .and_then(|length| length.checked_add(HEADER as u64));
     let file_length = file.metadata()?.len();
-    let Some(wanted) = wanted.filter(|&wanted| wanted <= file_length) else {
+    let Some(expected_end) = expected_end.filter(|&end| end <= file_length) else {
         return Ok(None);
     };
-    let Ok(length) = usize::try_from(wanted - HEADER as u64) else {
+    let Ok(length) = usize::try_from(expected_end - HEADER as u64) else {
         return Ok(None);
     };
     // The records are read a chunk at a time: holding the whole file (about 100 MB for

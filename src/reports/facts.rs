@@ -420,7 +420,7 @@ pub fn from_store(store: &Store) -> Result<Facts, StoreError> {
     let mut facts = Facts::default();
     // Reserved at once: growing by doubling would hold the old and the new array together.
     // The newest id is no count: an imported ledger may start at any id.
-    facts.events.reserve(store.most_ledger_events());
+    facts.events.reserve(store.max_ledger_events());
     facts.append(store, store.ledger())?;
     Ok(facts)
 }

@@ -148,7 +148,7 @@ impl Store {
 
     /// Returns the most events the ledger can contain: 32 per stored block. It walks the
     /// blocks' keys, about 60,000 for 2,000,000 events.
-    pub fn most_ledger_events(&self) -> usize {
+    pub fn max_ledger_events(&self) -> usize {
         self.tree(TreeName::LedgerBlocks).len() * EVENTS_PER_BLOCK as usize
     }
 
