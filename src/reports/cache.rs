@@ -55,6 +55,8 @@ pub struct CachedFacts {
     saved_events: usize,
     saved_records: u64,
     crc: u32,
+    /// The last event's time in the store, to the microsecond: facts keep minutes only.
+    last_event_micros: i64,
 }
 
 impl CachedFacts {
@@ -79,10 +81,12 @@ impl CachedFacts {
         } else {
             catch_up(&mut self.facts, store)?
         };
-        if added > 0
-            && let Err(error) = self.save(&cache_path(store))
-        {
-            tracing::warn!(%error, "reports cache not written");
+        if added > 0 {
+            let last = store.event(EventId(self.facts.last_event_id()))?;
+            self.last_event_micros = last.map_or(0, |event| event.at.timestamp_micros());
+            if let Err(error) = self.save(&cache_path(store)) {
+                tracing::warn!(%error, "reports cache not written");
+            }
         }
         Ok(())
     }
@@ -106,12 +110,13 @@ impl CachedFacts {
         let mut chunk = Vec::with_capacity((CHUNK_RECORDS + 1) * RECORD);
         let mut written = 0u64;
         let mut next_card = self.saved_cards;
-        for event in &self.facts.events[self.saved_events..] {
+        for index in self.saved_events..self.facts.events.len() {
+            let event = &self.facts.events[index];
             while next_card <= event.card() as usize {
                 card_record(&self.facts.cards[next_card], &mut chunk);
                 next_card += 1;
             }
-            event_record(event, self.facts.event_id(event), &mut chunk);
+            event_record(event, self.facts.event_id(index), &mut chunk);
             if chunk.len() >= CHUNK_RECORDS * RECORD {
                 hasher.update(&chunk);
                 file.write_all(&chunk)?;
@@ -128,11 +133,10 @@ impl CachedFacts {
         self.saved_records += written / RECORD as u64;
         self.saved_cards = next_card;
         self.saved_events = self.facts.events.len();
-        let last = self.facts.events.last();
         let header = Header {
             records: self.saved_records,
             last_event_id: self.facts.last_event_id(),
-            last_event_micros: last.map_or(0, |event| event.at().timestamp_micros()),
+            last_event_micros: self.last_event_micros,
             crc: self.crc,
         };
         file.seek(SeekFrom::Start(0))?;
@@ -199,8 +203,7 @@ fn matches_store(cached: &CachedFacts, store: &Store) -> bool {
     };
     match store.event(EventId(cached.facts.last_event_id())) {
         Ok(Some(event)) => {
-            // Facts keep whole minutes.
-            event.at.timestamp().div_euclid(60) == last.minute()
+            event.at.timestamp_micros() == cached.last_event_micros
                 && event.card_id == cached.facts.cards[last.card() as usize].id
         }
         _ => false,
@@ -264,6 +267,7 @@ fn read_file(path: &Path) -> std::io::Result<Option<CachedFacts>> {
         saved_events: facts.events.len(),
         saved_records: header.records,
         crc: header.crc,
+        last_event_micros: header.last_event_micros,
         facts,
     }))
 }
@@ -421,6 +425,20 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
+    /// Wraps facts as a cache about to be saved, with the last event's time as the store
+    /// would give it.
+    fn cached_of(facts: Facts) -> CachedFacts {
+        let last_event_micros = facts
+            .events
+            .last()
+            .map_or(0, |event| event.at().timestamp_micros());
+        CachedFacts {
+            facts,
+            last_event_micros,
+            ..CachedFacts::default()
+        }
+    }
+
     fn sample() -> Facts {
         let mut facts = Facts::default();
         let card = facts.push_card(CardFact {
@@ -474,10 +492,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(FILE_NAME);
         let facts = sample();
-        let mut cached = CachedFacts {
-            facts: facts.clone(),
-            ..CachedFacts::default()
-        };
+        let mut cached = cached_of(facts.clone());
         cached.save(&path).unwrap();
         let bytes = std::fs::read(&path).unwrap();
         assert_eq!(&bytes[..8], MAGIC);
@@ -501,14 +516,12 @@ mod tests {
         // is the same ledger cut short.
         let mut first = all.clone();
         first.events.truncate(4);
-        let mut cached = CachedFacts {
-            facts: first,
-            ..CachedFacts::default()
-        };
+        let mut cached = cached_of(first);
         cached.save(&path).unwrap();
         for event in &all.events[4..] {
             cached.facts.push_event(*event);
         }
+        cached.last_event_micros = all.events.last().unwrap().at().timestamp_micros();
         cached.save(&path).unwrap();
         let read = read_file(&path).unwrap().expect("cache readable");
         assert_eq!(read.facts.events, all.events);
@@ -535,10 +548,7 @@ mod tests {
             let event = facts.pack(id, at, card, FactKind::Sold).unwrap();
             facts.push_event(event);
         }
-        let mut cached = CachedFacts {
-            facts: facts.clone(),
-            ..CachedFacts::default()
-        };
+        let mut cached = cached_of(facts.clone());
         cached.save(&path).unwrap();
         let read = read_file(&path).unwrap().expect("cache readable");
         assert_eq!(read.facts.cards, facts.cards);
@@ -555,10 +565,7 @@ mod tests {
     fn other_version_is_ignored() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(FILE_NAME);
-        let mut cached = CachedFacts {
-            facts: sample(),
-            ..CachedFacts::default()
-        };
+        let mut cached = cached_of(sample());
         cached.save(&path).unwrap();
         let mut bytes = std::fs::read(&path).unwrap();
         bytes[8] = 99;

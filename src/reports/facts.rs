@@ -84,7 +84,7 @@ pub enum FactKind {
 pub struct EventFact {
     /// The kind's number: an amount, a delta, an id or a day; [`NONE`] for none.
     payload: i64,
-    /// The event id less [`Facts::first_id`].
+    /// The event id less the start of its run (see `Facts::id_starts`).
     id_offset: u32,
     /// Minutes since 1970-01-01 UTC, rounded down: reports count by hour at the finest.
     minute: i32,
@@ -112,7 +112,7 @@ const TAG_IMPORTED: u8 = 8;
 impl EventFact {
     /// Packs an event about card `card` (an index into [`Facts::cards`]), whose id is
     /// `id_offset` past the ledger's first. Returns `None` for a time more than 4,000 years
-    /// from 1970, or an activity or reverted id above `i64::MAX`.
+    /// from 1970.
     fn new(id_offset: u32, at: DateTime<Utc>, card: u32, kind: FactKind) -> Option<EventFact> {
         let mut method = 0;
         let mut reverted = false;
@@ -123,10 +123,11 @@ impl EventFact {
                 reverted: was_reverted,
             } => {
                 reverted = was_reverted;
-                let activity = activity.map_or(Some(NONE), |id| i64::try_from(id.0).ok())?;
-                (TAG_USED, activity)
+                // Ids keep their 64 bits through the cast; only activity 2^63 would read as
+                // none, and activity ids count from 1.
+                (TAG_USED, activity.map_or(NONE, |id| id.0 as i64))
             }
-            FactKind::Reverted { reverted } => (TAG_REVERTED, i64::try_from(reverted).ok()?),
+            FactKind::Reverted { reverted } => (TAG_REVERTED, reverted as i64),
             FactKind::Adjusted { delta } => (TAG_ADJUSTED, i64::from(delta)),
             FactKind::ExpiryChanged { to } => (
                 TAG_EXPIRY,
@@ -236,8 +237,10 @@ pub struct Facts {
     pub cards: Vec<CardFact>,
     pub events: Vec<EventFact>,
     index: IdMap<CardId, u32>,
-    /// The id of the first event; events keep their id as an offset from it.
-    first_id: u64,
+    /// Where the ids start: (index of an event, its id). Each event keeps its id as an offset
+    /// from the start before it. One start suffices unless ids jump by more than u32::MAX,
+    /// which only an imported ledger does.
+    id_starts: Vec<(usize, u64)>,
     /// Events whose card was not found in the store, or that [`EventFact::new`] cannot pack;
     /// left out of every report.
     pub orphan_events: usize,
@@ -249,16 +252,24 @@ impl Facts {
     }
 
     pub fn last_event_id(&self) -> u64 {
-        self.events.last().map_or(0, |event| self.event_id(event))
+        self.events
+            .len()
+            .checked_sub(1)
+            .map_or(0, |index| self.event_id(index))
     }
 
-    pub fn event_id(&self, event: &EventFact) -> u64 {
-        self.first_id + u64::from(event.id_offset)
+    /// Returns the id of the event at `index` in [`Facts::events`].
+    pub fn event_id(&self, index: usize) -> u64 {
+        let start = self.id_starts.partition_point(|&(first, _)| first <= index);
+        let base = start
+            .checked_sub(1)
+            .map_or(0, |start| self.id_starts[start].1);
+        base + u64::from(self.events[index].id_offset)
     }
 
-    /// Packs an event of this ledger, or returns `None` when [`EventFact`] cannot hold it: an
-    /// id more than 4,294,967,295 past the first event's, or one of the limits of
-    /// `EventFact::new`. Reports leave such an event out and count it in
+    /// Packs the next event of this ledger, which the caller pushes next, or returns `None`
+    /// when [`EventFact`] cannot hold it: an id below the one before, or a time beyond the
+    /// limits of `EventFact::new`. Reports leave such an event out and count it in
     /// [`Facts::orphan_events`].
     pub fn pack(
         &mut self,
@@ -267,27 +278,47 @@ impl Facts {
         card: u32,
         kind: FactKind,
     ) -> Option<EventFact> {
-        if self.events.is_empty() {
-            self.first_id = id;
+        if id < self.last_event_id() {
+            return None;
         }
-        let offset = u32::try_from(id.checked_sub(self.first_id)?).ok()?;
-        EventFact::new(offset, at, card, kind)
+        let base = match self.id_starts.last() {
+            Some(&(_, base)) if id - base <= u64::from(u32::MAX) => base,
+            _ => id,
+        };
+        let event = EventFact::new(u32::try_from(id - base).ok()?, at, card, kind)?;
+        if base == id && self.id_starts.last().is_none_or(|&(_, last)| last != id) {
+            self.id_starts.push((self.events.len(), id));
+        }
+        Some(event)
     }
 
     /// Appends an event, and marks the check-in it reverts, if it reverts one.
     pub(super) fn push_event(&mut self, event: EventFact) {
         if let FactKind::Reverted { reverted } = event.kind()
-            && let Some(offset) = reverted
-                .checked_sub(self.first_id)
-                .and_then(|offset| u32::try_from(offset).ok())
-            && let Ok(index) = self
-                .events
-                .binary_search_by_key(&offset, |event| event.id_offset)
+            && let Some(index) = self.index_of_id(reverted)
             && self.events[index].tag == TAG_USED
         {
             self.events[index].reverted = true;
         }
         self.events.push(event);
+    }
+
+    /// Finds the event with id `id`, searching the run of events after the start below it.
+    fn index_of_id(&self, id: u64) -> Option<usize> {
+        let start = self
+            .id_starts
+            .partition_point(|&(_, base)| base <= id)
+            .checked_sub(1)?;
+        let (first, base) = self.id_starts[start];
+        let end = self
+            .id_starts
+            .get(start + 1)
+            .map_or(self.events.len(), |&(next, _)| next);
+        let offset = u32::try_from(id - base).ok()?;
+        self.events[first..end]
+            .binary_search_by_key(&offset, |event| event.id_offset)
+            .ok()
+            .map(|found| first + found)
     }
 
     pub(super) fn push_card(&mut self, card: CardFact) -> u32 {
@@ -437,7 +468,9 @@ pub fn catch_up(facts: &mut Facts, store: &Store) -> Result<usize, StoreError> {
 /// Returns the event times, in minutes, from `start` included to `end` excluded.
 pub fn minutes_between(start: DateTime<Utc>, end: DateTime<Utc>) -> std::ops::Range<i64> {
     // Rounded up: an event in the minute that a bound falls inside of is before the bound.
-    // Periods start at local midnights, whole minutes in every time zone in use.
+    // NOTE: periods start at local midnights, whole minutes in today's time zones but not in
+    // some old ones (Paris ran 9 min 21 s ahead of UTC until 1911): an event in the first
+    // seconds of such a day counts on the day before.
     let ceiling = |at: DateTime<Utc>| {
         let whole = at.timestamp().div_euclid(60);
         let past = at.timestamp().rem_euclid(60) > 0 || at.timestamp_subsec_nanos() > 0;
@@ -521,18 +554,23 @@ mod tests {
             },
             FactKind::Imported { sessions: u32::MAX },
         ];
-        // A ledger may start at any id: an import keeps the ids it reads.
-        let first = 1_500_000_000_000;
+        // A ledger may start at any id, and jump: an import keeps the ids it reads.
         let mut facts = Facts::default();
-        for (offset, kind) in (0..).zip(kinds) {
-            let id = first + offset;
+        let mut id = 1_500_000_000_000;
+        for (index, kind) in kinds.into_iter().enumerate() {
+            id += if index == 5 {
+                u64::from(u32::MAX) + 7
+            } else {
+                1
+            };
             let event = facts.pack(id, at, 7, kind).unwrap();
-            assert_eq!(facts.event_id(&event), id);
+            facts.push_event(event);
+            assert_eq!(facts.event_id(index), id);
             assert_eq!(event.at(), at);
             assert_eq!(event.card(), 7);
             assert_eq!(event.kind(), kind);
-            facts.events.push(event);
         }
+        assert_eq!(facts.last_event_id(), id);
     }
 
     #[test]
@@ -557,19 +595,36 @@ mod tests {
     }
 
     #[test]
-    fn ids_too_far_from_the_first_are_refused() {
+    fn undo_found_across_an_id_jump() {
         let at = DateTime::from_timestamp(1_764_950_400, 0).unwrap();
+        let used = FactKind::Used {
+            activity: None,
+            reverted: false,
+        };
+        let far = 10 + (1 << 33);
         let mut facts = Facts::default();
-        let first = facts.pack(10, at, 0, FactKind::Sold).unwrap();
-        facts.events.push(first);
-        let last_fitting = 10 + u64::from(u32::MAX);
-        assert!(facts.pack(last_fitting, at, 0, FactKind::Sold).is_some());
-        assert!(
-            facts
-                .pack(last_fitting + 1, at, 0, FactKind::Sold)
-                .is_none()
-        );
-        assert!(facts.pack(9, at, 0, FactKind::Sold).is_none());
+        for (id, kind) in [
+            (10, used),
+            (far, used),
+            (far + 1, FactKind::Reverted { reverted: 10 }),
+            (far + 2, FactKind::Reverted { reverted: far }),
+            (u64::MAX, FactKind::Sold),
+        ] {
+            let event = facts.pack(id, at, 0, kind).unwrap();
+            facts.push_event(event);
+        }
+        assert!(matches!(
+            facts.events[0].kind(),
+            FactKind::Used { reverted: true, .. }
+        ));
+        assert!(matches!(
+            facts.events[1].kind(),
+            FactKind::Used { reverted: true, .. }
+        ));
+        assert_eq!(facts.event_id(1), far);
+        assert_eq!(facts.last_event_id(), u64::MAX);
+        // Ids only grow: an older one cannot follow.
+        assert!(facts.pack(far, at, 0, FactKind::Sold).is_none());
     }
 
     fn card(price_cents: i64, sessions: u32) -> CardFact {
