@@ -13,9 +13,7 @@ use carnet::store::{Store, StoreOptions, restore_backup};
 use common::{context, open, paris};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-
-const CARNET: &str = env!("CARGO_BIN_EXE_carnet");
+use std::process::Output;
 
 fn now() -> chrono::DateTime<chrono::Utc> {
     paris(2026, 12, 4, 18, 0, 0)
@@ -372,23 +370,7 @@ fn backup_during_writes_restores_clean() {
 
 /// Runs the binary with the shipped configuration's defaults and English messages.
 fn carnet(folder: &Path, args: &[&str]) -> Output {
-    let config = folder.join("config.toml");
-    if !config.exists() {
-        std::fs::write(
-            &config,
-            "[club]\ntimezone = \"Europe/Paris\"\n\n[ui]\nlanguage = \"en\"\n",
-        )
-        .unwrap();
-    }
-    Command::new(CARNET)
-        .arg("--config")
-        .arg(&config)
-        .args(args)
-        .current_dir(folder)
-        .env("XDG_DATA_HOME", folder)
-        .stdin(Stdio::null())
-        .output()
-        .expect("carnet started")
+    common::run_carnet(folder, args)
 }
 
 fn stdout(output: &Output) -> String {

@@ -2,30 +2,14 @@
 //! format-3 build did: ids past i64::MAX with an undone check-in, and a gap of more than
 //! u32::MAX between two ids. Each test compares with the same club without the odd ids.
 
+mod common;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-
-const CARNET: &str = env!("CARGO_BIN_EXE_carnet");
+use std::process::Output;
 
 fn carnet(folder: &Path, args: &[&str]) -> Output {
-    let config = folder.join("config.toml");
-    if !config.exists() {
-        std::fs::write(
-            &config,
-            "[club]\ntimezone = \"Europe/Paris\"\n\n[ui]\nlanguage = \"en\"\n",
-        )
-        .unwrap();
-    }
-    let output = Command::new(CARNET)
-        .arg("--config")
-        .arg(&config)
-        .args(args)
-        .current_dir(folder)
-        .env("XDG_DATA_HOME", folder)
-        .stdin(Stdio::null())
-        .output()
-        .expect("carnet started");
+    let output = common::run_carnet(folder, args);
     assert_eq!(
         output.status.code(),
         Some(0),

@@ -2,29 +2,13 @@
 //! past 4,294,967,295, and a facts cache whose header contains a huge record count. Each
 //! report must print, as the format-3 build did, instead of ending the process.
 
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+mod common;
 
-const CARNET: &str = env!("CARGO_BIN_EXE_carnet");
+use std::path::Path;
+use std::process::Output;
 
 fn carnet(folder: &Path, args: &[&str]) -> Output {
-    let config = folder.join("config.toml");
-    if !config.exists() {
-        std::fs::write(
-            &config,
-            "[club]\ntimezone = \"Europe/Paris\"\n\n[ui]\nlanguage = \"en\"\n",
-        )
-        .unwrap();
-    }
-    Command::new(CARNET)
-        .arg("--config")
-        .arg(&config)
-        .args(args)
-        .current_dir(folder)
-        .env("XDG_DATA_HOME", folder)
-        .stdin(Stdio::null())
-        .output()
-        .expect("carnet started")
+    common::run_carnet(folder, args)
 }
 
 fn assert_ok(output: &Output) {

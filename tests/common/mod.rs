@@ -11,6 +11,7 @@ use carnet::i18n::Language;
 use carnet::store::{BulkLoader, Store, StoreOptions, WriteContext};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use std::path::Path;
+use std::process::{Command, Output, Stdio};
 
 pub fn settings(database: &Path, language: Language) -> Settings {
     let mut config = Config::default();
@@ -135,4 +136,26 @@ pub fn buffer_text(buffer: &ratatui::buffer::Buffer) -> String {
 pub fn plain_screen(app: &carnet::tui::app::App, width: u16, height: u16) -> String {
     let terminal = draw_app(app, width, height, &carnet::tui::theme::Theme::plain());
     buffer_text(terminal.backend().buffer())
+}
+
+/// Runs the binary in `folder` with a configuration there (created with English messages and
+/// the Paris time zone when missing) and the folder as its data home.
+pub fn run_carnet(folder: &Path, args: &[&str]) -> Output {
+    let config = folder.join("config.toml");
+    if !config.exists() {
+        std::fs::write(
+            &config,
+            "[club]\ntimezone = \"Europe/Paris\"\n\n[ui]\nlanguage = \"en\"\n",
+        )
+        .unwrap();
+    }
+    Command::new(env!("CARGO_BIN_EXE_carnet"))
+        .arg("--config")
+        .arg(&config)
+        .args(args)
+        .current_dir(folder)
+        .env("XDG_DATA_HOME", folder)
+        .stdin(Stdio::null())
+        .output()
+        .expect("carnet started")
 }
