@@ -237,9 +237,9 @@ pub struct Facts {
     pub cards: Vec<CardFact>,
     pub events: Vec<EventFact>,
     index: IdMap<CardId, u32>,
-    /// Where the ids start: (index of an event, its id). Each event keeps its id as an offset
-    /// from the start before it. One start suffices unless ids jump by more than u32::MAX,
-    /// which only an imported ledger does.
+    /// The starts of the runs of ids: (index of an event, its id). Each event keeps its id as
+    /// an offset from the start before it. One start suffices unless ids jump by more than
+    /// u32::MAX, which only an imported ledger does.
     id_starts: Vec<(usize, u64)>,
     /// Events whose card was not found in the store, or that [`EventFact::new`] cannot pack;
     /// left out of every report.
@@ -469,7 +469,7 @@ pub fn catch_up(facts: &mut Facts, store: &Store) -> Result<usize, StoreError> {
 pub fn minutes_between(start: DateTime<Utc>, end: DateTime<Utc>) -> std::ops::Range<i64> {
     // Rounded up: an event in the minute that a bound falls inside of is before the bound.
     // NOTE: periods start at local midnights, whole minutes in today's time zones but not in
-    // some old ones (Paris ran 9 min 21 s ahead of UTC until 1911): an event in the first
+    // some old ones: Paris ran 9 min 21 s ahead of UTC until 1911. An event in the first
     // seconds of such a day counts on the day before.
     let ceiling = |at: DateTime<Utc>| {
         let whole = at.timestamp().div_euclid(60);

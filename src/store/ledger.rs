@@ -272,8 +272,8 @@ pub(crate) fn append_event(
 /// the newest id is remembered from the last write, or read from the last block. The guess is
 /// checked against the block it points to, so a stale one is caught and read again instead
 /// of giving two events one id. Only the loaders write around [`Store::write`], and they
-/// forget the guess; a check cannot see a stale guess that ends a block followed by whole
-/// missing blocks, which only an imported ledger with gaps has.
+/// forget the guess. The check cannot see a stale guess that ends a block followed by whole
+/// missing blocks, but only an imported ledger with gaps has those.
 fn next_slot(tx: &TxView) -> TxResult<(EventId, Vec<u8>)> {
     if let Some(newest) = tx.ledger_tail()
         && let Some(slot) = slot_after(tx, newest)?
