@@ -39,73 +39,59 @@ pub(crate) fn push_frame(block: &mut Vec<u8>, event: &LedgerEvent) {
     block.extend_from_slice(&encoded);
 }
 
-/// Decodes every event of a block, oldest first.
-pub(crate) fn decode_block(key: &[u8], bytes: &[u8]) -> Result<Vec<LedgerEvent>, StoreError> {
-    let damaged = |detail: String| {
-        StoreError::record(
-            TreeName::LedgerBlocks,
-            key,
-            codec::CodecError::Malformed(detail),
-        )
-    };
-    let mut events = Vec::with_capacity(EVENTS_PER_BLOCK as usize);
+/// Returns the error for a ledger block whose bytes make no sense.
+fn damaged_block(key: &[u8], detail: String) -> StoreError {
+    StoreError::record(
+        TreeName::LedgerBlocks,
+        key,
+        codec::CodecError::Malformed(detail),
+    )
+}
+
+/// Splits a block's bytes into its frames, each one encoded event, oldest first.
+fn frames<'a>(key: &[u8], bytes: &'a [u8]) -> Result<Vec<&'a [u8]>, StoreError> {
+    let mut frames = Vec::with_capacity(EVENTS_PER_BLOCK as usize);
     let mut rest = bytes;
     while !rest.is_empty() {
         let Some((header, body)) = rest.split_first_chunk::<FRAME_HEADER>() else {
-            return Err(damaged(format!(
-                "{} byte(s) left after a frame",
-                rest.len()
-            )));
+            return Err(damaged_block(
+                key,
+                format!("{} byte(s) left after a frame", rest.len()),
+            ));
         };
         let length = u32::from_le_bytes(*header) as usize;
         let Some((frame, after)) = body.split_at_checked(length) else {
-            return Err(damaged(format!(
-                "a frame of {length} byte(s) with {} left",
-                body.len()
-            )));
+            return Err(damaged_block(
+                key,
+                format!("a frame of {length} byte(s) with {} left", body.len()),
+            ));
         };
-        let event = codec::decode::<LedgerEvent>(frame)
-            .map_err(|source| StoreError::record(TreeName::LedgerBlocks, key, source))?;
-        events.push(event);
+        frames.push(frame);
         rest = after;
     }
-    if events.is_empty() {
-        return Err(damaged("an empty block".to_owned()));
+    if frames.is_empty() {
+        return Err(damaged_block(key, "an empty block".to_owned()));
     }
-    Ok(events)
+    Ok(frames)
+}
+
+/// Decodes every event of a block, oldest first.
+pub(crate) fn decode_block(key: &[u8], bytes: &[u8]) -> Result<Vec<LedgerEvent>, StoreError> {
+    frames(key, bytes)?
+        .into_iter()
+        .map(|frame| {
+            codec::decode::<LedgerEvent>(frame)
+                .map_err(|source| StoreError::record(TreeName::LedgerBlocks, key, source))
+        })
+        .collect()
 }
 
 /// Returns the id of a block's last event, decoding that event's id only.
 fn last_id_in_block(key: &[u8], bytes: &[u8]) -> Result<u64, StoreError> {
-    let damaged = |detail: String| {
-        StoreError::record(
-            TreeName::LedgerBlocks,
-            key,
-            codec::CodecError::Malformed(detail),
-        )
-    };
-    let mut last = None;
-    let mut rest = bytes;
-    while let Some((header, body)) = rest.split_first_chunk::<FRAME_HEADER>() {
-        let length = u32::from_le_bytes(*header) as usize;
-        let Some((frame, after)) = body.split_at_checked(length) else {
-            return Err(damaged(format!(
-                "a frame of {length} byte(s) with {} left",
-                body.len()
-            )));
-        };
-        last = Some(frame);
-        rest = after;
-    }
-    if !rest.is_empty() {
-        return Err(damaged(format!(
-            "{} byte(s) left after a frame",
-            rest.len()
-        )));
-    }
-    let frame = last.ok_or_else(|| damaged("an empty block".to_owned()))?;
+    let frames = frames(key, bytes)?;
+    let last = frames[frames.len() - 1];
     // The id is a `LedgerEvent`'s first field.
-    codec::decode_leading::<EventId>(frame)
+    codec::decode_leading::<EventId>(last)
         .map(|id| id.0)
         .map_err(|source| StoreError::record(TreeName::LedgerBlocks, key, source))
 }
@@ -282,12 +268,9 @@ fn next_slot(tx: &TxView) -> TxResult<(EventId, Vec<u8>)> {
     }
     let newest = tx.store().last_event_id()?;
     slot_after(tx, newest)?.ok_or_else(|| {
-        abort(StoreError::record(
-            TreeName::LedgerBlocks,
+        abort(damaged_block(
             &block_key(EventId(newest)),
-            codec::CodecError::Malformed(format!(
-                "the newest block does not end with event {newest}"
-            )),
+            format!("the newest block does not end with event {newest}"),
         ))
     })
 }
@@ -296,10 +279,9 @@ fn next_slot(tx: &TxView) -> TxResult<(EventId, Vec<u8>)> {
 fn slot_after(tx: &TxView, newest: u64) -> TxResult<Option<(EventId, Vec<u8>)>> {
     // Only an imported ledger can end at the last id; refusing beats wrapping to 0.
     let Some(next) = newest.checked_add(1) else {
-        return Err(abort(StoreError::record(
-            TreeName::LedgerBlocks,
+        return Err(abort(damaged_block(
             &block_key(EventId(newest)),
-            codec::CodecError::Malformed(format!("event {newest} leaves no id for the next")),
+            format!("event {newest} leaves no id for the next"),
         )));
     };
     let id = EventId(next);
