@@ -8,7 +8,7 @@
 //! header rewritten after them. A file that fails any check is rebuilt from the ledger, since
 //! it contains nothing that the ledger does not.
 
-use super::facts::{CardFact, EventFact, FactKind, Facts, catch_up, from_store};
+use super::facts::{CardFact, EventFact, FactKind, Facts, catch_up, from_store, method_index};
 use crate::domain::card::CardId;
 use crate::domain::card_type::{ActivityId, CardTypeId};
 use crate::domain::ledger::EventId;
@@ -411,13 +411,6 @@ fn fill(record: &mut [u8; RECORD], id: u64, a: i64, b: i64) {
     record[8..16].copy_from_slice(&id.to_le_bytes());
     record[16..24].copy_from_slice(&a.to_le_bytes());
     record[24..32].copy_from_slice(&b.to_le_bytes());
-}
-
-fn method_index(method: PaymentMethod) -> u8 {
-    PaymentMethod::ALL
-        .iter()
-        .position(|known| *known == method)
-        .unwrap_or(0) as u8
 }
 
 #[cfg(test)]

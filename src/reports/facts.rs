@@ -479,7 +479,9 @@ pub fn minutes_between(start: DateTime<Utc>, end: DateTime<Utc>) -> std::ops::Ra
     ceiling(start)..ceiling(end)
 }
 
-fn method_index(method: PaymentMethod) -> u8 {
+/// Returns a payment method's position in [`PaymentMethod::ALL`], as packed facts and the
+/// cache file store it.
+pub(super) fn method_index(method: PaymentMethod) -> u8 {
     PaymentMethod::ALL
         .iter()
         .position(|known| *known == method)
