@@ -575,7 +575,17 @@ fn check_repair_fixes_broken_indexes() {
 /// entry per card (member id ++ card id) in place of the list.
 fn store_member_cards_as_format_3(db: &sled::Db) {
     let tree = db.open_tree("member_cards").unwrap();
+    for member in add_member_card_pairs(db) {
+        tree.remove(member).unwrap();
+    }
+}
+
+/// Adds the per-card `member_cards` entries of formats 1 to 3 beside format 4's lists, and
+/// returns the keys of the lists.
+fn add_member_card_pairs(db: &sled::Db) -> Vec<sled::IVec> {
+    let tree = db.open_tree("member_cards").unwrap();
     let lists: Vec<_> = tree.iter().map(Result::unwrap).collect();
+    let mut members = Vec::with_capacity(lists.len());
     for (member, list) in lists {
         assert_eq!(member.len(), 8, "format 4 keeps one list per member");
         let ids: Vec<carnet::domain::CardId> = carnet::store::codec::decode(&list).unwrap();
@@ -584,8 +594,9 @@ fn store_member_cards_as_format_3(db: &sled::Db) {
             key.extend_from_slice(&id.0.to_be_bytes());
             tree.insert(key, Vec::new()).unwrap();
         }
-        tree.remove(member).unwrap();
+        members.push(member);
     }
+    members
 }
 
 /// A crash after the upgrade stamped format 4 but before it removed the per-card entries of
@@ -597,16 +608,7 @@ fn upgrade_cut_after_stamp_finishes() {
     let owned = cards_by_member(&demo_club(&database, 20));
     {
         let db = sled::open(&database).unwrap();
-        let tree = db.open_tree("member_cards").unwrap();
-        let lists: Vec<_> = tree.iter().map(Result::unwrap).collect();
-        for (member, list) in lists {
-            let ids: Vec<carnet::domain::CardId> = carnet::store::codec::decode(&list).unwrap();
-            for id in ids {
-                let mut key = member.to_vec();
-                key.extend_from_slice(&id.0.to_be_bytes());
-                tree.insert(key, Vec::new()).unwrap();
-            }
-        }
+        add_member_card_pairs(&db);
         db.open_tree("meta")
             .unwrap()
             .insert(
