@@ -13,7 +13,8 @@
 //! events, made by `carnet demo` at the start, or reused from the folder named by
 //! `CARNET_BENCH_DB` (made there when missing, with its SQLite copy beside it). A run works
 //! on copies, so a reused database never changes. `CARNET_BENCH_SAMPLES` sets the samples per
-//! variant (2,000 by default). Prints markdown tables to stdout and every sample to
+//! variant (2,000 by default), and `CARNET_BENCH_CACHE_MB` sled's cache in MiB (config.toml's
+//! default otherwise), to compare settings. Prints markdown tables to stdout and every sample to
 //! `target/checkin-samples.csv`.
 
 #[path = "checkin/setup.rs"]
@@ -82,6 +83,12 @@ fn main() -> Result<()> {
 
     let mut settings: Settings = carnet::config::resolve(Config::default(), None)?;
     settings.database = prepared.carnet.clone();
+    if let Ok(value) = std::env::var("CARNET_BENCH_CACHE_MB") {
+        let mib: u64 = value
+            .parse()
+            .with_context(|| format!("CARNET_BENCH_CACHE_MB={value:?} is not a size in MiB"))?;
+        settings.cache_bytes = mib << 20;
+    }
     let store = Store::open(
         &settings.database,
         StoreOptions {
@@ -104,7 +111,10 @@ fn main() -> Result<()> {
     let mut conn = sqlite::open(&sqlite_path)?;
     sqlite::add_sold_cards(&mut conn, &sales)?;
 
-    eprintln!("measuring {samples} rounds after {WARM_UP_ROUNDS} warm-up rounds");
+    eprintln!(
+        "measuring {samples} rounds after {WARM_UP_ROUNDS} warm-up rounds, sled's cache at {} MiB",
+        settings.cache_bytes >> 20
+    );
     let mut bench = Bench {
         app: App::new(&store, &settings, &clock, Keymap::built_in()?)?,
         terminal: Terminal::new(TestBackend::new(120, 40))?,
