@@ -132,12 +132,6 @@ impl Store {
         }
     }
 
-    /// Returns the most events the ledger can contain: 32 per stored block. It walks the
-    /// blocks' keys, about 60,000 for 2,000,000 events.
-    pub fn max_ledger_events(&self) -> usize {
-        self.tree(TreeName::LedgerBlocks).len() * EVENTS_PER_BLOCK as usize
-    }
-
     /// Returns the id of the newest ledger event, 0 when the ledger is empty.
     pub(crate) fn last_event_id(&self) -> Result<u64, StoreError> {
         let last = self
