@@ -74,7 +74,7 @@ fn main() -> Result<()> {
     let first_open = step(&mut app, &[Action::Command(Command::SessionCards)]);
     draw(&app)?;
     let mut loads = Vec::new();
-    let someone = app.session_cards.overview.owners[0].member_id;
+    let someone = app.session_cards.overview.owners.get(0).member_id;
     let context = carnet::desk::write_context(&settings, &SystemClock);
     for _ in 0..LOADS {
         let contact = NewContact {

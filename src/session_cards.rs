@@ -140,7 +140,7 @@ pub fn status_text(
 pub fn cell(catalog: &Catalog, view: &View, row: &CardRow, column: Column) -> String {
     let overview = view.overview;
     match column {
-        Column::Owner => overview.owner(row).name.clone(),
+        Column::Owner => overview.owner(row).name(),
         Column::CardType => overview.product(row).name.clone(),
         Column::Audience => overview.product(row).audience.clone(),
         Column::SoldOn => catalog.date(row.sold_on),
@@ -197,7 +197,7 @@ pub fn write_view_csv<W: Write>(out: W, catalog: &Catalog, view: &View) -> std::
     );
     writer.write_record(&header)?;
     for row in view.rows() {
-        let mut record = vec![view.overview.owner(row).code.clone()];
+        let mut record = vec![view.overview.owner(row).code.to_owned()];
         record.extend(Column::ALL.iter().map(|&column| match column {
             // Spaces keep a spreadsheet from reading "4/10" as the 4th of October.
             Column::SessionsLeft => format!("{} / {}", row.remaining, row.total),
@@ -220,7 +220,7 @@ pub fn write_view_csv<W: Write>(out: W, catalog: &Catalog, view: &View) -> std::
 #[derive(serde::Serialize)]
 struct ViewRecord<'a> {
     code: &'a str,
-    owner: &'a str,
+    owner: String,
     card_type: &'a str,
     audience: &'a str,
     sold_on: NaiveDate,
@@ -243,8 +243,8 @@ pub fn write_view_json<W: Write>(mut out: W, view: &View) -> std::io::Result<()>
             let owner = view.overview.owner(row);
             let product = view.overview.product(row);
             ViewRecord {
-                code: &owner.code,
-                owner: &owner.name,
+                code: owner.code,
+                owner: owner.name(),
                 card_type: &product.name,
                 audience: &product.audience,
                 sold_on: row.sold_on,
@@ -311,13 +311,13 @@ pub fn write_inform_csv<W: Write>(
         .map(|key| catalog.t(key)),
     )?;
     for entry in list {
-        let owner = &overview.owners[entry.owner as usize];
+        let owner = overview.owners.get(entry.owner as usize);
         writer.write_record([
-            owner.code.clone(),
-            owner.first_name.clone(),
-            owner.last_name.clone(),
-            owner.email.clone().unwrap_or_default(),
-            owner.phone.clone().unwrap_or_default(),
+            owner.code.to_owned(),
+            owner.first_name.to_owned(),
+            owner.last_name.to_owned(),
+            owner.email.unwrap_or_default().to_owned(),
+            owner.phone.unwrap_or_default().to_owned(),
             owner
                 .language
                 .map(|language| language.code().to_owned())
@@ -450,7 +450,9 @@ pub fn write_emails(
     // The templates of the languages needed are read first, so that a missing one stops
     // before any file is written.
     let language_of = |entry: &ToInform| {
-        overview.owners[entry.owner as usize]
+        overview
+            .owners
+            .get(entry.owner as usize)
             .language
             .unwrap_or(settings.language)
     };
@@ -471,13 +473,12 @@ pub fn write_emails(
         ..EmailsWritten::default()
     };
     for entry in list {
-        let owner = &overview.owners[entry.owner as usize];
+        let owner = overview.owners.get(entry.owner as usize);
         let to = owner
             .email
-            .as_deref()
             .and_then(|address| address.parse::<lettre::Address>().ok());
         let Some(to) = to else {
-            report.without_email.push(owner.name.clone());
+            report.without_email.push(owner.name());
             continue;
         };
         let language = language_of(entry);
@@ -488,14 +489,14 @@ pub fn write_emails(
         };
         let reasons = reasons_text(catalog, &entry.reasons);
         let filled = template.fill(&[
-            ("first_name", &owner.first_name),
-            ("last_name", &owner.last_name),
+            ("first_name", owner.first_name),
+            ("last_name", owner.last_name),
             ("club", settings.club_name),
             ("reasons", &reasons),
         ]);
         let message = Message::builder()
             .from(from.clone())
-            .to(Mailbox::new(Some(owner.name.clone()), to))
+            .to(Mailbox::new(Some(owner.name()), to))
             .subject(filled.subject)
             .date(settings.now.into())
             .header(MIME_VERSION_1_0)
@@ -510,7 +511,7 @@ pub fn write_emails(
             Ok(message) => message,
             Err(error) => {
                 tracing::warn!(%error, member = owner.member_id.0, "e-mail not built");
-                report.without_email.push(owner.name.clone());
+                report.without_email.push(owner.name());
                 continue;
             }
         };

@@ -83,7 +83,7 @@ fn last_use_follows_check_in_and_undo() {
         let row = overview
             .rows
             .iter()
-            .find(|row| overview.owner(row).name == "Marie Dupont")
+            .find(|row| overview.owner(row).name() == "Marie Dupont")
             .cloned()
             .unwrap();
         row.last_use
@@ -134,7 +134,7 @@ fn format_1_upgrade_fills_last_use() {
         .iter()
         .filter_map(|row| {
             row.last_use
-                .map(|on| (overview.owner(row).name.clone(), on))
+                .map(|on| (overview.owner(row).name(), on))
         })
         .collect();
     assert_eq!(
@@ -157,7 +157,7 @@ fn informed_member_returns_on_news() {
         let contacts = store.last_contacts().unwrap();
         to_inform(&overview, today(), &thresholds, &contacts)
             .iter()
-            .map(|entry| overview.owners[entry.owner as usize].name.clone())
+            .map(|entry| overview.owners.get(entry.owner as usize).name())
             .collect::<Vec<_>>()
     };
     // Noé's low card is covered by his fresh one; Lan's card is fresh.
@@ -165,7 +165,7 @@ fn informed_member_returns_on_news() {
 
     let overview = store.overview(&club_time).unwrap();
     let list = to_inform(&overview, today(), &thresholds, &Default::default());
-    let marie = overview.owners[list[0].owner as usize].member_id;
+    let marie = overview.owners.get(list[0].owner as usize).member_id;
     let contact = NewContact {
         member_id: marie,
         channel: Channel::Phone,
@@ -274,7 +274,7 @@ fn press(app: &mut App, action: Action) {
 fn selected_owner(app: &App) -> String {
     let state = &app.session_cards;
     let row = &state.overview.rows[state.shown[state.selected] as usize];
-    state.overview.owner(row).name.clone()
+    state.overview.owner(row).name()
 }
 
 #[test]
@@ -452,13 +452,13 @@ fn emails_are_written_in_each_members_language() {
     let store = club(dir.path());
     let club_time = settings(&dir.path().join("db"), Language::Fr).club_time;
     let overview = store.overview(&club_time).unwrap();
-    let marie = overview.owners[0].clone();
-    let yann = overview.owners[1].clone();
-    let mut details = NewMember::named(&marie.first_name, &marie.last_name);
+    let marie = overview.owners.get(0);
+    let yann = overview.owners.get(1);
+    let mut details = NewMember::named(marie.first_name, marie.last_name);
     details.email = Some("marie@exemple.fr".to_owned());
     details.language = Some(Language::En);
     store.update_member(marie.member_id, &details).unwrap();
-    let mut details = NewMember::named(&yann.first_name, &yann.last_name);
+    let mut details = NewMember::named(yann.first_name, yann.last_name);
     details.email = Some("yann@exemple.fr".to_owned());
     store.update_member(yann.member_id, &details).unwrap();
 

@@ -243,7 +243,7 @@ pub fn inform(
             let list = list_with(&thresholds);
             let current = list
                 .iter()
-                .find(|entry| overview.owners[entry.owner as usize].member_id == member.id)
+                .find(|entry| overview.owners.get(entry.owner as usize).member_id == member.id)
                 .map(|entry| entry.reasons.as_slice())
                 .unwrap_or_default();
             let reasons = contact_reasons(current, contacts.get(&member.id));
@@ -304,15 +304,15 @@ fn print_list(catalog: &Catalog, overview: &Overview, list: &[ToInform]) {
         return;
     }
     for entry in list {
-        let owner = &overview.owners[entry.owner as usize];
+        let owner = overview.owners.get(entry.owner as usize);
         // Phones are stored in E.164 form and shown as people write them.
-        let phone = owner.phone.as_ref().map(|e164| {
+        let phone = owner.phone.map(|e164| {
             crate::domain::input::format_french(&crate::domain::input::Phone {
-                e164: e164.clone(),
+                e164: e164.to_owned(),
                 warning: None,
             })
         });
-        let contact = [owner.email.clone(), phone]
+        let contact = [owner.email.map(str::to_owned), phone]
             .into_iter()
             .flatten()
             .collect::<Vec<_>>()
@@ -320,7 +320,7 @@ fn print_list(catalog: &Catalog, overview: &Overview, list: &[ToInform]) {
         out!(
             "{}  {}  {}  {}",
             owner.code,
-            owner.name,
+            owner.name(),
             if contact.is_empty() { "—" } else { &contact },
             session_cards::reasons_text(catalog, &entry.reasons)
         );

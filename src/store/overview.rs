@@ -8,7 +8,7 @@ use crate::domain::dates::ClubTime;
 use crate::domain::inform::{Channel, Contact, ContactId, ContactReason};
 use crate::domain::ledger::{EventId, EventKind};
 use crate::domain::member::{Member, MemberId};
-use crate::domain::overview::{CardRow, Overview, Owner, Product, ranks_of};
+use crate::domain::overview::{CardRow, Overview, Owner, Owners, Product, ranks_of};
 use crate::domain::{ActivityId, CardTypeId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -36,11 +36,8 @@ impl Store {
     /// Loads every card with its owner, type and last use, for the overview. Owners are not
     /// ranked: the caller ranks them with the member search's name order, which it has, or
     /// with [`Overview::rank_owners_by_name`].
-    // NOTE: reading every member, card and last use leaves sled's nodes in memory beyond
-    // `cache_mb`, which sled counts in bytes on disk: Session cards peaked at 225 MB on
-    // 100,000 members and 200,000 cards, against the 150 MB budget.
     pub fn overview(&self, club_time: &ClubTime) -> Result<Overview, StoreError> {
-        let mut owners = Vec::new();
+        let mut owners = Owners::default();
         let mut owner_slots: HashMap<MemberId, u32> = HashMap::new();
         let languages = self.member_languages()?;
         for member in self.members() {
@@ -48,17 +45,17 @@ impl Store {
             owner_slots.insert(member.id, owners.len() as u32);
             owners.push(Owner {
                 member_id: member.id,
-                code: member.code.to_string(),
-                name: member.full_name(),
-                first_name: member.first_name,
-                last_name: member.last_name,
-                rank: 0,
-                email: member.email,
-                phone: member.phone,
+                code: member.code.as_str(),
+                first_name: &member.first_name,
+                last_name: &member.last_name,
+                email: member.email.as_deref(),
+                phone: member.phone.as_deref(),
                 language: languages.get(&member.id).copied(),
                 archived: member.archived,
+                rank: 0,
             });
         }
+        owners.shrink_to_fit();
 
         let audiences: HashMap<CardTypeId, String> = self
             .card_types()?
@@ -73,7 +70,8 @@ impl Store {
 
         // Both trees are keyed by card id, so one pass over each in step joins them.
         let mut last_uses = self.tree(TreeName::CardLastUse).iter().peekable();
-        let mut rows = Vec::with_capacity(self.card_count());
+        // Not reserved from the newest card id, which an imported database may place anywhere.
+        let mut rows = Vec::new();
         for card in self.cards() {
             let card: Card = card?;
             let mut last_use = None;
@@ -145,6 +143,7 @@ impl Store {
             product.name_rank = name_rank;
             product.audience_rank = audience_rank;
         }
+        rows.shrink_to_fit();
         Ok(Overview {
             owners,
             products,

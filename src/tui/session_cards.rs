@@ -294,7 +294,7 @@ impl SessionCardsState {
             self.dialog = None;
             return Ok(());
         };
-        let owner = &self.overview.owners[form.owner as usize];
+        let owner = self.overview.owners.get(form.owner as usize);
         let contact = NewContact {
             member_id: owner.member_id,
             channel: form.channel,
@@ -305,7 +305,7 @@ impl SessionCardsState {
         self.notice = Some(context.catalog.tf(
             "inform.marked",
             &[
-                ("name", &owner.name),
+                ("name", &owner.name()),
                 ("channel", &context.catalog.t(channel_key(stored.channel))),
             ],
         ));
@@ -526,7 +526,7 @@ impl ScreenState for SessionCardsState {
                 (self.overview.owner(row).member_id, row.card_id)
             }),
             CardsMode::ToInform => self.inform.get(self.inform_selected).map(|entry| {
-                let owner = &self.overview.owners[entry.owner as usize];
+                let owner = self.overview.owners.get(entry.owner as usize);
                 (owner.member_id, entry.reasons[0].card())
             }),
         };

@@ -313,16 +313,16 @@ fn draw_to_inform(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         .skip(offset)
         .take(height)
         .map(|(position, entry)| {
-            let owner = &state.overview.owners[entry.owner as usize];
+            let owner = state.overview.owners.get(entry.owner as usize);
             let selected = position == state.inform_selected;
             let marker = if selected { "▶ " } else { "  " };
             let phone = owner
                 .phone
                 .as_deref()
                 .map_or_else(|| "—".to_owned(), phone_text);
-            let mut cells = vec![format!("{marker}{}", owner.name)];
+            let mut cells = vec![format!("{marker}{}", owner.name())];
             if !narrow {
-                cells.push(owner.email.clone().unwrap_or_else(|| "—".to_owned()));
+                cells.push(owner.email.unwrap_or("—").to_owned());
             }
             cells.push(phone);
             cells.push(text::reasons_text(catalog, &entry.reasons));
@@ -419,7 +419,7 @@ fn draw_thresholds(frame: &mut Frame, app: &App, theme: &Theme, form: &Threshold
 fn draw_mark(frame: &mut Frame, app: &App, theme: &Theme, form: &MarkForm, area: Rect) {
     let catalog = &app.catalog;
     let state = &app.session_cards;
-    let owner = &state.overview.owners[form.owner as usize];
+    let owner = state.overview.owners.get(form.owner as usize);
     let reasons = state
         .inform
         .iter()
@@ -429,7 +429,7 @@ fn draw_mark(frame: &mut Frame, app: &App, theme: &Theme, form: &MarkForm, area:
     let popup = centered(area, 66, 10);
     frame.render_widget(Clear, popup);
     let block = Block::bordered()
-        .title(catalog.tf("inform.mark_title", &[("name", &owner.name)]))
+        .title(catalog.tf("inform.mark_title", &[("name", &owner.name())]))
         .border_style(theme.title);
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
