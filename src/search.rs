@@ -113,6 +113,7 @@ use crate::domain::member::{Member, MemberId};
 use fold::{FIELD_SEPS, MAX_TOKENS, Token, char_mask, member_text, parse_query, word_start_bits};
 use fuzzy_matcher::skim::SkimMatcherV2;
 use matching::{Haystack, Partial, match_word_starts, resolve};
+use std::borrow::Borrow;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::num::NonZeroUsize;
@@ -437,7 +438,7 @@ pub struct SearchIndex {
 
 impl Default for SearchIndex {
     fn default() -> Self {
-        Self::new([])
+        Self::new(std::iter::empty::<Member>())
     }
 }
 
@@ -452,7 +453,7 @@ impl std::fmt::Debug for SearchIndex {
 
 impl SearchIndex {
     /// Builds the index of `members`; a member given twice keeps its last version.
-    pub fn new<'a>(members: impl IntoIterator<Item = &'a Member>) -> Self {
+    pub fn new<M: Borrow<Member>>(members: impl IntoIterator<Item = M>) -> Self {
         let threads = thread::available_parallelism()
             .map_or(1, NonZeroUsize::get)
             .min(MAX_THREADS);
@@ -466,6 +467,7 @@ impl SearchIndex {
             parallel_fuzzy_min: PARALLEL_FUZZY_MIN,
         };
         for member in members {
+            let member = member.borrow();
             let entry = Entry::new(member);
             match index.slots.get(&member.id) {
                 Some(&slot) => index.entries[slot as usize] = entry,
@@ -484,6 +486,22 @@ impl SearchIndex {
         index.order = order;
         index.renumber(0, index.order.len());
         index
+    }
+
+    /// Builds the index from members read one at a time, such as from the store, so that
+    /// they are never all in memory at once (20 MB for 100,000 members); stops at the first
+    /// error.
+    pub fn try_new<E>(members: impl IntoIterator<Item = Result<Member, E>>) -> Result<Self, E> {
+        let mut failure = None;
+        let index = Self::new(
+            members
+                .into_iter()
+                .map_while(|member| member.map_err(|error| failure = Some(error)).ok()),
+        );
+        match failure {
+            Some(error) => Err(error),
+            None => Ok(index),
+        }
     }
 
     /// Number of members in the index, archived ones included.

@@ -7,7 +7,7 @@ use crate::config::Settings;
 use crate::domain::Clock;
 use crate::domain::inform::{Channel, ToInform, contact_reasons, to_inform};
 use crate::domain::overview::{Filter, Overview, Sort, Thresholds, parse_filter, parse_sort};
-use crate::domain::{Member, MemberId};
+use crate::domain::MemberId;
 use crate::i18n::Catalog;
 use crate::messages;
 use crate::search::SearchIndex;
@@ -168,8 +168,7 @@ fn matching_owners(
     overview: &Overview,
     query: &str,
 ) -> Result<(Vec<bool>, bool), StoreError> {
-    let members: Vec<Member> = store.members().collect::<Result<_, _>>()?;
-    let index = SearchIndex::new(&members);
+    let index = SearchIndex::try_new(store.members())?;
     let slots: HashMap<MemberId, usize> = overview
         .owners
         .iter()

@@ -261,9 +261,9 @@ impl MembersState {
     /// with it.
     pub fn search_index(&mut self, store: &Store) -> Result<&SearchIndex, StoreError> {
         if self.index.is_none() {
-            let members: Vec<Member> = store.members().collect::<Result<_, _>>()?;
-            self.index = Some(SearchIndex::new(&members));
-            tracing::info!(members = members.len(), "member search index built");
+            let index = SearchIndex::try_new(store.members())?;
+            tracing::info!(members = index.len(), "member search index built");
+            self.index = Some(index);
         }
         Ok(self.index.get_or_insert_with(SearchIndex::default))
     }
