@@ -72,6 +72,14 @@ struct Request {
     club: ClubTime,
 }
 
+/// What the app asks of the worker thread.
+enum Job {
+    Compute(Request),
+    /// Staff left Reports: the worker drops the facts (60 MB for 2,000,000 events), and the
+    /// next request reads them again from the cache file.
+    Release,
+}
+
 struct Response {
     id: u64,
     result: Result<(Box<Report>, Names), StoreError>,
@@ -79,8 +87,10 @@ struct Response {
 
 /// The app's end of the worker thread's channels.
 pub struct ReportWorker {
-    requests: Sender<Request>,
+    jobs: Sender<Job>,
     responses: Receiver<Response>,
+    /// Whether the worker may hold facts, that is whether a request went since the last release.
+    holds_facts: bool,
 }
 
 /// Starts the worker thread in `scope`. It ends when the [`ReportWorker`] is dropped.
@@ -88,15 +98,23 @@ pub fn spawn_worker<'scope>(
     scope: &'scope std::thread::Scope<'scope, '_>,
     store: &'scope Store,
 ) -> ReportWorker {
-    let (requests, request_rx) = channel::<Request>();
+    let (jobs, job_rx) = channel::<Job>();
     let (response_tx, responses) = channel::<Response>();
     scope.spawn(move || {
         let mut cached: Option<CachedFacts> = None;
-        while let Ok(mut request) = request_rx.recv() {
-            // Only the newest request matters when several are queued.
-            while let Ok(newer) = request_rx.try_recv() {
-                request = newer;
+        while let Ok(mut job) = job_rx.recv() {
+            // Only the newest job matters when several are queued: a request that a release
+            // follows was for a screen left since, and opening Reports again sends a new one.
+            while let Ok(newer) = job_rx.try_recv() {
+                job = newer;
             }
+            let request = match job {
+                Job::Compute(request) => request,
+                Job::Release => {
+                    cached = None;
+                    continue;
+                }
+            };
             let facts = cached.get_or_insert_with(|| CachedFacts::load(store));
             let result = facts.refresh(store).and_then(|()| {
                 let names = Names::from_store(store)?;
@@ -115,8 +133,9 @@ pub fn spawn_worker<'scope>(
         }
     });
     ReportWorker {
-        requests,
+        jobs,
         responses,
+        holds_facts: false,
     }
 }
 
@@ -202,12 +221,13 @@ impl ReportsState {
         self.period = Some(period);
         self.scroll = 0;
         self.request_id += 1;
-        if let Some(worker) = &self.worker {
-            let sent = worker.requests.send(Request {
+        if let Some(worker) = &mut self.worker {
+            let sent = worker.jobs.send(Job::Compute(Request {
                 id: self.request_id,
                 period,
                 club: self.club,
-            });
+            }));
+            worker.holds_facts = true;
             if sent.is_ok() {
                 self.status = Status::Computing {
                     since: Instant::now(),
@@ -224,6 +244,15 @@ impl ReportsState {
             },
             Err(error) => Status::Failed(error.to_string()),
         };
+    }
+
+    /// Has the worker drop the facts when staff leave the screen; the report shown stays.
+    pub fn release(&mut self) {
+        if let Some(worker) = self.worker.as_mut().filter(|worker| worker.holds_facts) {
+            // A worker that stopped holds nothing; the next request finds out.
+            let _ = worker.jobs.send(Job::Release);
+            worker.holds_facts = false;
+        }
     }
 
     /// Takes the worker's result for the newest request, if it has arrived.

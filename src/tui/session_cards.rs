@@ -45,8 +45,12 @@ pub struct SessionCardsState {
     pending_sort: bool,
     /// The cards, thresholds or contacts changed; the members to inform are listed again.
     inform_dirty: bool,
-    /// The store's write count when the cards were loaded.
+    /// The store's write count when the cards were loaded; `None` before the first open and
+    /// after [`SessionCardsState::release`].
     loaded_generation: Option<u64>,
+    /// The thresholds were taken from the settings at the first open; staff may have changed
+    /// them on screen since.
+    thresholds_set: bool,
     /// The card to select once the rows are recomputed after the screen opens.
     pending_selection: Option<CardId>,
     pub mode: CardsMode,
@@ -105,7 +109,7 @@ impl SessionCardsState {
             return Ok(());
         }
         let started = std::time::Instant::now();
-        let selected_card = self.selected_card();
+        let selected_card = self.selected_card().or(self.pending_selection);
         self.overview = context.store.overview(&context.settings.club_time)?;
         self.overview.rank_owners(|member| index.name_rank(member));
         self.loaded_generation = Some(generation);
@@ -117,8 +121,9 @@ impl SessionCardsState {
             .map(|(slot, owner)| (owner.member_id, slot as u32))
             .collect();
         self.last_contacts = context.store.last_contacts()?;
-        if self.shown.is_empty() && self.query.value().is_empty() && self.dialog.is_none() {
+        if !self.thresholds_set {
             self.thresholds = context.settings.thresholds;
+            self.thresholds_set = true;
         }
         self.dirty = true;
         self.inform_dirty = true;
@@ -129,6 +134,23 @@ impl SessionCardsState {
             "session cards loaded"
         );
         Ok(())
+    }
+
+    /// Drops the cards and the members to inform when staff leave the screen, so that the
+    /// app never holds them beside another manager screen's data; the filter, sort, search
+    /// and selected card stay for the next open, which loads the cards again. Kept while a
+    /// dialog is open, since its owner is a place in the loaded list.
+    pub fn release(&mut self) {
+        if self.loaded_generation.is_none() || self.dialog.is_some() {
+            return;
+        }
+        self.pending_selection = self.selected_card().or(self.pending_selection);
+        self.overview = Overview::default();
+        self.owner_slots = HashMap::new();
+        self.shown = Vec::new();
+        self.inform = Vec::new();
+        self.last_contacts = HashMap::new();
+        self.loaded_generation = None;
     }
 
     fn selected_card(&self) -> Option<CardId> {
