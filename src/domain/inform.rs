@@ -135,10 +135,12 @@ pub fn to_inform(
         if overview.owners.get(owner).archived {
             continue;
         }
-        let reasons = uncovered_reasons(overview, &cards, today, thresholds);
+        let mut reasons = uncovered_reasons(overview, &cards, today, thresholds);
         if reasons.is_empty() {
             continue;
         }
+        // Most members have one reason, in room for four: tens of thousands of lists to keep.
+        reasons.shrink_to_fit();
         let member_id = overview.owners.get(owner).member_id;
         let contact = last_contacts.get(&member_id);
         if contact.is_some_and(|contact| answers(contact, &reasons, &cards)) {
