@@ -132,10 +132,7 @@ fn format_1_upgrade_fills_last_use() {
     let used: Vec<_> = overview
         .rows
         .iter()
-        .filter_map(|row| {
-            row.last_use
-                .map(|on| (overview.owner(row).name(), on))
-        })
+        .filter_map(|row| row.last_use.map(|on| (overview.owner(row).name(), on)))
         .collect();
     assert_eq!(
         used,

@@ -154,7 +154,9 @@ pub fn to_inform(
     }
     // Unstable with the owner as a tie-break: the same order as a stable sort, without the
     // scratch copy of the list that a stable sort makes.
-    list.sort_unstable_by_key(|entry| (overview.owners.get(entry.owner as usize).rank, entry.owner));
+    list.sort_unstable_by_key(|entry| {
+        (overview.owners.get(entry.owner as usize).rank, entry.owner)
+    });
     list
 }
 

@@ -695,11 +695,9 @@ mod tests {
         let names = ["Élodie Zola", "Marc Abel", "anne Martin"];
         let sort_names = ["Zola Élodie", "Abel Marc", "Martin anne"];
         let ranks = ranks_of(sort_names);
-        let owners = names
-            .iter()
-            .zip(ranks)
-            .enumerate()
-            .fold(Owners::default(), |mut owners, (i, (name, rank))| {
+        let owners = names.iter().zip(ranks).enumerate().fold(
+            Owners::default(),
+            |mut owners, (i, (name, rank))| {
                 let (first_name, last_name) = name.split_once(' ').unwrap();
                 owners.push(Owner {
                     member_id: MemberId(i as u64 + 1),
@@ -713,7 +711,8 @@ mod tests {
                     rank,
                 });
                 owners
-            });
+            },
+        );
         let mut rows = Vec::new();
         for (id, owner, remaining, expiry) in [
             (1, 0, 4, Some("2026-12-10")),
