@@ -116,7 +116,12 @@ impl CachedFacts {
                 card_record(&self.facts.cards[next_card], &mut chunk);
                 next_card += 1;
             }
-            event_record(event, self.facts.event_id(index), &mut chunk);
+            event_record(
+                event,
+                self.facts.kind(event),
+                self.facts.event_id(index),
+                &mut chunk,
+            );
             if chunk.len() >= CHUNK_RECORDS * RECORD {
                 hasher.update(&chunk);
                 file.write_all(&chunk)?;
@@ -370,9 +375,9 @@ fn date_or_min(date: Option<NaiveDate>) -> i32 {
     date.map_or(i32::MIN, |date| date.num_days_from_ce())
 }
 
-fn event_record(event: &EventFact, id: u64, out: &mut Vec<u8>) {
+fn event_record(event: &EventFact, kind: FactKind, id: u64, out: &mut Vec<u8>) {
     let mut record = [0u8; RECORD];
-    let (tag, method, value, extra) = match event.kind() {
+    let (tag, method, value, extra) = match kind {
         FactKind::Sold => (TAG_SOLD, 0, 0, 0),
         FactKind::Used { activity, .. } => (
             TAG_USED,
@@ -495,7 +500,7 @@ mod tests {
         assert_eq!(read.facts.cards, facts.cards);
         assert_eq!(read.facts.events, facts.events);
         assert!(matches!(
-            read.facts.events[2].kind(),
+            read.facts.kind(&read.facts.events[2]),
             FactKind::Used { reverted: true, .. }
         ));
     }

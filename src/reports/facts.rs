@@ -77,13 +77,15 @@ pub enum FactKind {
     },
 }
 
-/// One ledger event, packed into 24 bytes because reports hold one per event: two million on
+/// One ledger event, packed into 20 bytes because reports hold one per event: two million on
 /// a large club, 96 MB when each took 48 bytes. The kind is stored as a tag, a payment method,
-/// a flag and one number, and rebuilt by [`EventFact::kind`]. [`Facts::pack`] makes one.
+/// a flag and one 32-bit number, and rebuilt by [`Facts::kind`]. [`Facts::pack`] makes one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EventFact {
-    /// The kind's number: an amount, a delta, an id or a day; [`NONE`] for none.
-    payload: i64,
+    /// The kind's number: an amount, a delta, an id or a day; [`NONE_32`] for none. With
+    /// [`WIDE_PAYLOAD`] in the tag, the place of the number in [`Facts::wide`] instead, for a
+    /// number beyond 32 bits, such as an amount of 21,474,836.48 or more.
+    payload: i32,
     /// The event id less the start of its run (see `Facts::id_starts`).
     id_offset: u32,
     /// Minutes since 1970-01-01 UTC, rounded down: reports count by hour at the finest.
@@ -96,8 +98,14 @@ pub struct EventFact {
     reverted: bool,
 }
 
-/// Marks "no activity" and "no date" in a packed event.
+/// Marks "no activity" and "no date" in a kind's number.
 const NONE: i64 = i64::MIN;
+
+/// [`NONE`] in a packed event's 32-bit payload.
+const NONE_32: i32 = i32::MIN;
+
+/// Set in a packed event's tag when its payload is a place in [`Facts::wide`].
+const WIDE_PAYLOAD: u8 = 0x80;
 
 const TAG_SOLD: u8 = 0;
 const TAG_USED: u8 = 1;
@@ -111,9 +119,15 @@ const TAG_IMPORTED: u8 = 8;
 
 impl EventFact {
     /// Packs an event about card `card` (an index into [`Facts::cards`]), whose id is
-    /// `id_offset` past the ledger's first. Returns `None` for a time more than 4,000 years
-    /// from 1970.
-    fn new(id_offset: u32, at: DateTime<Utc>, card: u32, kind: FactKind) -> Option<EventFact> {
+    /// `id_offset` past the ledger's first; a number beyond 32 bits goes to the end of `wide`.
+    /// Returns `None` for a time more than 4,000 years from 1970.
+    fn new(
+        id_offset: u32,
+        at: DateTime<Utc>,
+        card: u32,
+        kind: FactKind,
+        wide: &mut Vec<i64>,
+    ) -> Option<EventFact> {
         let mut method = 0;
         let mut reverted = false;
         let (tag, payload) = match kind {
@@ -150,15 +164,44 @@ impl EventFact {
             }
             FactKind::Imported { sessions } => (TAG_IMPORTED, i64::from(sessions)),
         };
+        let minute = i32::try_from(at.timestamp().div_euclid(60)).ok()?;
+        let (tag, payload) = match payload {
+            NONE => (tag, NONE_32),
+            small => match i32::try_from(small) {
+                Ok(small) if small != NONE_32 => (tag, small),
+                _ => {
+                    let place = i32::try_from(wide.len()).ok()?;
+                    wide.push(payload);
+                    (tag | WIDE_PAYLOAD, place)
+                }
+            },
+        };
         Some(EventFact {
             payload,
             id_offset,
-            minute: i32::try_from(at.timestamp().div_euclid(60)).ok()?,
+            minute,
             card,
             tag,
             method,
             reverted,
         })
+    }
+
+    /// Returns the kind's tag, without the [`WIDE_PAYLOAD`] mark.
+    fn tag(&self) -> u8 {
+        self.tag & !WIDE_PAYLOAD
+    }
+
+    /// Returns the kind's number, read from `wide` when it did not fit in 32 bits.
+    fn payload(&self, wide: &[i64]) -> i64 {
+        if self.tag & WIDE_PAYLOAD != 0 {
+            // The place was pushed with the event, so it is always there.
+            wide.get(self.payload as usize).copied().unwrap_or(NONE)
+        } else if self.payload == NONE_32 {
+            NONE
+        } else {
+            i64::from(self.payload)
+        }
     }
 
     /// Returns the time, to the minute.
@@ -176,7 +219,8 @@ impl EventFact {
         self.card
     }
 
-    pub fn kind(&self) -> FactKind {
+    fn kind(&self, wide: &[i64]) -> FactKind {
+        let payload = self.payload(wide);
         let method = || {
             PaymentMethod::ALL
                 .get(usize::from(self.method))
@@ -188,40 +232,38 @@ impl EventFact {
                 .ok()
                 .and_then(NaiveDate::from_num_days_from_ce_opt)
         };
-        match self.tag {
+        match self.tag() {
             TAG_USED => FactKind::Used {
-                activity: (self.payload != NONE).then_some(ActivityId(self.payload as u64)),
+                activity: (payload != NONE).then_some(ActivityId(payload as u64)),
                 reverted: self.reverted,
             },
             TAG_REVERTED => FactKind::Reverted {
-                reverted: self.payload as u64,
+                reverted: payload as u64,
             },
             TAG_ADJUSTED => FactKind::Adjusted {
-                delta: self.payload as i32,
+                delta: payload as i32,
             },
-            TAG_EXPIRY => FactKind::ExpiryChanged {
-                to: day(self.payload),
-            },
+            TAG_EXPIRY => FactKind::ExpiryChanged { to: day(payload) },
             TAG_CANCELLED => FactKind::Cancelled {
-                refund_cents: self.payload,
+                refund_cents: payload,
             },
             TAG_PAID => FactKind::Paid {
                 method: method(),
-                amount_cents: self.payload,
+                amount_cents: payload,
             },
             TAG_REFUNDED => FactKind::Refunded {
                 method: method(),
-                amount_cents: self.payload,
+                amount_cents: payload,
             },
             TAG_IMPORTED => FactKind::Imported {
-                sessions: self.payload as u32,
+                sessions: payload as u32,
             },
             _ => FactKind::Sold,
         }
     }
 
-    pub fn session_delta(&self) -> i64 {
-        match self.kind() {
+    fn session_delta(&self, wide: &[i64]) -> i64 {
+        match self.kind(wide) {
             FactKind::Used { .. } => -1,
             FactKind::Reverted { .. } => 1,
             FactKind::Adjusted { delta } => i64::from(delta),
@@ -241,6 +283,8 @@ pub struct Facts {
     /// an offset from the start before it. One start suffices unless ids jump by more than
     /// u32::MAX, which only an imported ledger does.
     id_starts: Vec<(usize, u64)>,
+    /// The events' numbers beyond 32 bits, which their payload points at; few or none.
+    wide: Vec<i64>,
     /// Events whose card was not found in the store, or that [`EventFact::new`] cannot pack;
     /// left out of every report.
     pub orphan_events: usize,
@@ -249,6 +293,15 @@ pub struct Facts {
 impl Facts {
     pub fn card(&self, event: &EventFact) -> &CardFact {
         &self.cards[event.card as usize]
+    }
+
+    pub fn kind(&self, event: &EventFact) -> FactKind {
+        event.kind(&self.wide)
+    }
+
+    /// Returns the sessions the event adds to its card's balance, negative for a use.
+    pub fn session_delta(&self, event: &EventFact) -> i64 {
+        event.session_delta(&self.wide)
     }
 
     pub fn last_event_id(&self) -> u64 {
@@ -285,7 +338,13 @@ impl Facts {
             Some(&(_, base)) if id - base <= u64::from(u32::MAX) => base,
             _ => id,
         };
-        let event = EventFact::new(u32::try_from(id - base).ok()?, at, card, kind)?;
+        let event = EventFact::new(
+            u32::try_from(id - base).ok()?,
+            at,
+            card,
+            kind,
+            &mut self.wide,
+        )?;
         if base == id && self.id_starts.last().is_none_or(|&(_, last)| last != id) {
             self.id_starts.push((self.events.len(), id));
         }
@@ -294,9 +353,9 @@ impl Facts {
 
     /// Appends an event, and marks the check-in it reverts, if it reverts one.
     pub(super) fn push_event(&mut self, event: EventFact) {
-        if let FactKind::Reverted { reverted } = event.kind()
+        if let FactKind::Reverted { reverted } = self.kind(&event)
             && let Some(index) = self.index_of_id(reverted)
-            && self.events[index].tag == TAG_USED
+            && self.events[index].tag() == TAG_USED
         {
             self.events[index].reverted = true;
         }
@@ -525,8 +584,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn event_packs_into_24_bytes_and_back() {
-        assert_eq!(std::mem::size_of::<EventFact>(), 24);
+    fn event_packs_into_20_bytes_and_back() {
+        assert_eq!(std::mem::size_of::<EventFact>(), 20);
         let at = DateTime::from_timestamp(1_764_950_400, 0).unwrap();
         let kinds = [
             FactKind::Sold,
@@ -571,9 +630,53 @@ mod tests {
             assert_eq!(facts.event_id(index), id);
             assert_eq!(event.at(), at);
             assert_eq!(event.card(), 7);
-            assert_eq!(event.kind(), kind);
+            assert_eq!(facts.kind(&event), kind);
         }
         assert_eq!(facts.last_event_id(), id);
+    }
+
+    #[test]
+    fn numbers_beyond_32_bits_come_back_whole() {
+        let at = DateTime::from_timestamp(1_764_950_400, 0).unwrap();
+        let kinds = [
+            FactKind::Used {
+                activity: Some(ActivityId(1 << 40)),
+                reverted: false,
+            },
+            // i32::MIN itself marks "none" in 32 bits, so it must go wide.
+            FactKind::Paid {
+                method: PaymentMethod::Cash,
+                amount_cents: i64::from(i32::MIN),
+            },
+            FactKind::Paid {
+                method: PaymentMethod::Cash,
+                amount_cents: i64::from(i32::MAX),
+            },
+            FactKind::Refunded {
+                method: PaymentMethod::Cash,
+                amount_cents: i64::MIN + 1,
+            },
+            FactKind::Cancelled {
+                refund_cents: 2_147_483_648,
+            },
+            FactKind::Used {
+                activity: None,
+                reverted: false,
+            },
+        ];
+        let mut facts = Facts::default();
+        for (id, kind) in (1..).zip(kinds) {
+            let event = facts.pack(id, at, 0, kind).unwrap();
+            facts.push_event(event);
+        }
+        for (event, kind) in facts.events.iter().zip(kinds) {
+            assert_eq!(facts.kind(event), kind);
+        }
+        assert_eq!(
+            facts.wide.len(),
+            4,
+            "only the numbers that do not fit go wide"
+        );
     }
 
     #[test]
@@ -617,11 +720,11 @@ mod tests {
             facts.push_event(event);
         }
         assert!(matches!(
-            facts.events[0].kind(),
+            facts.kind(&facts.events[0]),
             FactKind::Used { reverted: true, .. }
         ));
         assert!(matches!(
-            facts.events[1].kind(),
+            facts.kind(&facts.events[1]),
             FactKind::Used { reverted: true, .. }
         ));
         assert_eq!(facts.event_id(1), far);

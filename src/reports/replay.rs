@@ -95,8 +95,8 @@ pub fn replay(facts: &Facts, end: DateTime<Utc>, club: &ClubTime) -> Vec<CardSta
         let at = event.at();
         let state = &mut states[event.card() as usize];
         capture_expiry(state, at);
-        state.balance += event.session_delta();
-        match event.kind() {
+        state.balance += facts.session_delta(event);
+        match facts.kind(event) {
             FactKind::Sold => {
                 state.sold = true;
                 state.balance += i64::from(facts.card(event).sessions);

@@ -83,13 +83,13 @@ pub fn sales(
         .filter(|event| period_minutes.contains(&event.minute()))
     {
         if matches!(
-            event.kind(),
+            facts.kind(event),
             FactKind::Used { .. } | FactKind::Reverted { .. }
         ) {
             continue;
         }
         let card = facts.card(event);
-        match event.kind() {
+        match facts.kind(event) {
             FactKind::Sold => {
                 let line = by_type.entry(card.type_id).or_default();
                 line.add_sale(card.price_cents, card.sessions);

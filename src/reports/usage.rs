@@ -101,7 +101,7 @@ pub fn usage(facts: &Facts, period: &Period, club: &ClubTime) -> Usage {
         .iter()
         .filter(|event| period_minutes.contains(&event.minute()))
     {
-        let FactKind::Used { activity, reverted } = event.kind() else {
+        let FactKind::Used { activity, reverted } = facts.kind(event) else {
             continue;
         };
         if reverted {
