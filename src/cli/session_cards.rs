@@ -5,7 +5,6 @@ use super::sales::find_member;
 use super::{UserError, out};
 use crate::config::Settings;
 use crate::domain::Clock;
-use crate::domain::MemberId;
 use crate::domain::inform::{Channel, ToInform, contact_reasons, to_inform};
 use crate::domain::overview::{Filter, Overview, Sort, Thresholds, parse_filter, parse_sort};
 use crate::i18n::Catalog;
@@ -14,7 +13,6 @@ use crate::search::SearchIndex;
 use crate::session_cards::{self, EmailSettings, View};
 use crate::store::{NewContact, Store, StoreError};
 use clap::{Subcommand, ValueEnum};
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -169,16 +167,10 @@ fn matching_owners(
     query: &str,
 ) -> Result<(Vec<bool>, bool), StoreError> {
     let index = SearchIndex::try_new(store.members())?;
-    let slots: HashMap<MemberId, usize> = overview
-        .owners
-        .iter()
-        .enumerate()
-        .map(|(slot, owner)| (owner.member_id, slot))
-        .collect();
     let matching = index.matching(query, true);
     let mut wanted = vec![false; overview.owners.len()];
     for member in matching.members {
-        if let Some(&slot) = slots.get(&member) {
+        if let Some(slot) = overview.owners.find(member) {
             wanted[slot] = true;
         }
     }

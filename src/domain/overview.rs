@@ -187,6 +187,9 @@ impl Owner<'_> {
 pub struct Owners {
     text: String,
     entries: Vec<OwnerEntry>,
+    /// Some owner was pushed after one with a higher member id, so [`Owners::find`] cannot
+    /// search by halves. The store pushes them in id order.
+    unordered: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -204,6 +207,13 @@ struct OwnerEntry {
 
 impl Owners {
     pub fn push(&mut self, owner: Owner<'_>) {
+        if self
+            .entries
+            .last()
+            .is_some_and(|last| last.member_id >= owner.member_id)
+        {
+            self.unordered = true;
+        }
         let mut ends = [0; 5];
         let fields = [
             owner.code,
@@ -245,6 +255,20 @@ impl Owners {
             archived: entry.archived,
             rank: entry.rank,
         }
+    }
+
+    /// Returns the place of the member's entry, without a map from member to place: one took
+    /// 4 MB for 100,000 owners.
+    pub fn find(&self, member: MemberId) -> Option<usize> {
+        if self.unordered {
+            return self
+                .entries
+                .iter()
+                .position(|entry| entry.member_id == member);
+        }
+        self.entries
+            .binary_search_by_key(&member, |entry| entry.member_id)
+            .ok()
     }
 
     pub fn len(&self) -> usize {
@@ -689,6 +713,41 @@ mod tests {
             assert_eq!(hits, 1, "{card:?}");
             assert!(card.matches(Filter::All, today, &thresholds));
         }
+    }
+
+    #[test]
+    fn owners_give_back_what_was_pushed_and_find_members() {
+        let owner = |id, code, email| Owner {
+            member_id: MemberId(id),
+            code,
+            first_name: "Zoé",
+            last_name: "Lefèvre",
+            email,
+            phone: None,
+            language: Some(crate::i18n::Language::Fr),
+            archived: id == 9,
+            rank: 0,
+        };
+        let pushed = [
+            owner(3, "C3", Some("zoe@exemple.fr")),
+            owner(9, "", Some("")),
+            owner(12, "C12", None),
+        ];
+        let mut owners = Owners::default();
+        for one in pushed {
+            owners.push(one);
+        }
+        for (index, one) in pushed.iter().enumerate() {
+            assert_eq!(owners.get(index), *one);
+            assert_eq!(owners.find(one.member_id), Some(index));
+        }
+        assert_eq!(owners.get(0).name(), "Zoé Lefèvre");
+        assert_eq!(owners.find(MemberId(4)), None);
+
+        // Pushed out of id order, members are still found.
+        owners.push(owner(5, "C5", None));
+        assert_eq!(owners.find(MemberId(5)), Some(3));
+        assert_eq!(owners.find(MemberId(12)), Some(2));
     }
 
     fn overview() -> Overview {

@@ -38,11 +38,9 @@ impl Store {
     /// with [`Overview::rank_owners_by_name`].
     pub fn overview(&self, club_time: &ClubTime) -> Result<Overview, StoreError> {
         let mut owners = Owners::default();
-        let mut owner_slots: HashMap<MemberId, u32> = HashMap::new();
         let languages = self.member_languages()?;
         for member in self.members() {
             let member: Member = member?;
-            owner_slots.insert(member.id, owners.len() as u32);
             owners.push(Owner {
                 member_id: member.id,
                 code: member.code.as_str(),
@@ -88,7 +86,7 @@ impl Store {
                 }
                 last_uses.next();
             }
-            let Some(&owner) = owner_slots.get(&card.member_id) else {
+            let Some(owner) = owners.find(card.member_id) else {
                 tracing::warn!(card = card.id.0, "card of a missing member left out");
                 continue;
             };
@@ -123,7 +121,7 @@ impl Store {
             };
             rows.push(CardRow {
                 card_id: card.id,
-                owner,
+                owner: owner as u32,
                 product,
                 activities,
                 sold_on: card.sold_on,

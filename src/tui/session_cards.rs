@@ -29,7 +29,6 @@ const MAX_SESSIONS: u32 = 1000;
 pub struct SessionCardsState {
     /// Every card, loaded when the screen opens.
     pub overview: Overview,
-    owner_slots: HashMap<MemberId, u32>,
     pub query: Input,
     pub filter: Filter,
     pub sort: Sort,
@@ -113,13 +112,6 @@ impl SessionCardsState {
         self.overview = context.store.overview(&context.settings.club_time)?;
         self.overview.rank_owners(|member| index.name_rank(member));
         self.loaded_generation = Some(generation);
-        self.owner_slots = self
-            .overview
-            .owners
-            .iter()
-            .enumerate()
-            .map(|(slot, owner)| (owner.member_id, slot as u32))
-            .collect();
         self.last_contacts = context.store.last_contacts()?;
         if !self.thresholds_set {
             self.thresholds = context.settings.thresholds;
@@ -146,7 +138,6 @@ impl SessionCardsState {
         }
         self.pending_selection = self.selected_card().or(self.pending_selection);
         self.overview = Overview::default();
-        self.owner_slots = HashMap::new();
         self.shown = Vec::new();
         self.inform = Vec::new();
         self.last_contacts = HashMap::new();
@@ -200,8 +191,8 @@ impl SessionCardsState {
         let matching = index.matching(query, true);
         let mut wanted = vec![false; self.overview.owners.len()];
         for member in matching.members {
-            if let Some(&slot) = self.owner_slots.get(&member) {
-                wanted[slot as usize] = true;
+            if let Some(slot) = self.overview.owners.find(member) {
+                wanted[slot] = true;
             }
         }
         Some((wanted, matching.close_only))
