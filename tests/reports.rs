@@ -500,3 +500,48 @@ fn cli_csv_usage_and_bad_dates() {
     );
     assert_eq!(output.status.code(), Some(2));
 }
+
+/// Waits for the worker's report, polling as the app's loop does.
+fn wait_for_report(state: &mut carnet::tui::reports::ReportsState) -> Report {
+    let catalog = carnet::i18n::Catalog::new(carnet::i18n::Language::En);
+    let started = std::time::Instant::now();
+    loop {
+        state.poll(&catalog);
+        if let Some((report, _)) = state.report() {
+            return report.clone();
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "no report: {:?}",
+            state.status
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn worker_computes_again_after_releasing_its_facts() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_club(dir.path());
+    let period = Period::new(date(2025, 11, 1), date(2025, 11, 30)).unwrap();
+    let (expected, _) = november(&store);
+    std::thread::scope(|scope| {
+        let mut state = carnet::tui::reports::ReportsState::new(PARIS, dir.path().join("exports"));
+        state.attach(carnet::tui::reports::spawn_worker(scope, &store));
+        state.request(period, &store);
+        assert_eq!(wait_for_report(&mut state), expected);
+
+        // Leaving Reports drops the facts; coming back reads them again from the cache file.
+        state.release();
+        state.release();
+        state.request(period, &store);
+        assert_eq!(wait_for_report(&mut state), expected);
+
+        // A release queued right behind a request makes the worker skip that request; the
+        // next one is answered.
+        state.request(period, &store);
+        state.release();
+        state.request(period, &store);
+        assert_eq!(wait_for_report(&mut state), expected);
+    });
+}

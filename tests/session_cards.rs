@@ -323,6 +323,44 @@ fn keyboard_path_filter_sort_profile_and_back() {
 }
 
 #[test]
+fn leaving_drops_the_cards_and_coming_back_keeps_the_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = club(dir.path());
+    let settings = settings(&dir.path().join("db"), Language::En);
+    let clock = FixedClock::new(now());
+    let mut app = app(&store, &settings, &clock);
+    press(&mut app, Action::Command(Command::Thresholds));
+    press(&mut app, Action::Tab);
+    press(&mut app, Action::DeleteBack);
+    press(&mut app, Action::Insert('9'));
+    press(&mut app, Action::Submit);
+    press(&mut app, Action::Navigate(NavKey::Right));
+    press(&mut app, Action::Navigate(NavKey::Down));
+    press(&mut app, Action::Navigate(NavKey::Down));
+    let owner = selected_owner(&app);
+    let (sort, thresholds) = (app.session_cards.sort, app.session_cards.thresholds);
+    assert_eq!(thresholds.low_sessions, 9);
+
+    for leave in [Command::FrontDesk, Command::Members, Command::Reports] {
+        press(&mut app, Action::Command(leave));
+        assert!(app.session_cards.overview.rows.is_empty(), "{leave:?}");
+        assert!(app.session_cards.overview.owners.is_empty(), "{leave:?}");
+        assert!(app.session_cards.inform.is_empty(), "{leave:?}");
+
+        press(&mut app, Action::Command(Command::SessionCards));
+        assert_eq!(app.session_cards.shown.len(), 5, "{leave:?}");
+        assert_eq!(selected_owner(&app), owner, "{leave:?}");
+        assert_eq!(app.session_cards.sort, sort, "{leave:?}");
+        assert_eq!(app.session_cards.thresholds, thresholds, "{leave:?}");
+    }
+
+    // A profile opened from the cards keeps them for Esc.
+    press(&mut app, Action::Submit);
+    assert_eq!(app.screen, Screen::Members);
+    assert_eq!(app.session_cards.overview.rows.len(), 5);
+}
+
+#[test]
 fn marking_two_members_empties_list() {
     let dir = tempfile::tempdir().unwrap();
     let store = club(dir.path());
