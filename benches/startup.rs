@@ -11,6 +11,10 @@
 //! - memory: one more warm run reads the peak resident memory (the `VmHWM` line of
 //!   `/proc/PID/status`) after start-up. It then opens Members (F3), types a search one
 //!   character at a time and reads the peak again once the list shows a match.
+//! - screens: four more warm runs read the peak after the manager screens on the same club:
+//!   Session cards (F5) alone; Reports (F6) alone, first with no reports cache file, so that
+//!   it builds one from the ledger, then with that file; and one session that opens Members
+//!   with the search, Session cards and Reports, then the three again.
 //! - parts: in this process, through the library, the times and resident memory of
 //!   `Store::open`, of loading today's check-ins (`Store::check_ins_since`) and of `App::new`,
 //!   which loads them again, on the same copy.
@@ -48,6 +52,9 @@ const READY: &str = "Ready: scan a membership card";
 /// The escape sequences an xterm sends for F10 (quit) and F3 (Members).
 const F10: &str = "\x1b[21~";
 const F3: &str = "\x1bOR";
+/// F5 (Practice › Session cards) and F6 (Reports).
+const F5: &str = "\x1b[15~";
+const F6: &str = "\x1b[17~";
 /// The search typed into Members, and the name a matching row shows (last name first).
 const SEARCH: &str = "dupont marie";
 const MATCH: &str = "Dupont Marie";
@@ -106,6 +113,8 @@ fn main() -> Result<()> {
 
     eprintln!("memory: start-up, then Members and the search {SEARCH:?}");
     let memory = bench.memory()?;
+    eprintln!("memory: the manager screens");
+    let screens = bench.screens_memory()?;
     eprintln!("parts: Store::open, today's check-ins and App::new, {PART_RUNS} times each");
     let parts = parts(&bench.database)?;
     let load_after = load_average();
@@ -116,6 +125,7 @@ fn main() -> Result<()> {
         cold,
         cached_after_eviction,
         memory,
+        screens,
         parts,
         database_bytes: setup::disk_usage(&bench.database)?,
         load_before,
@@ -176,7 +186,95 @@ struct Memory {
     rss_after_search_kib: u64,
 }
 
+/// One run of the app through some of the manager screens, with the peak memory read after
+/// each, in KiB.
+struct ScreensRun {
+    name: &'static str,
+    peaks_kib: Vec<u64>,
+}
+
+/// A screen to open and the text that shows it is loaded.
+#[derive(Clone, Copy)]
+struct Visit {
+    key: &'static str,
+    search: bool,
+    loaded: &'static str,
+    ready: fn(&str) -> bool,
+}
+
+const SESSION_CARDS: Visit = Visit {
+    key: F5,
+    search: false,
+    loaded: "the Session cards totals",
+    ready: |text| text.contains("Total: ") && text.contains(" card(s)"),
+};
+
+const REPORTS: Visit = Visit {
+    key: F6,
+    search: false,
+    loaded: "the usage chart",
+    ready: |text| text.contains("Sessions used per") && !text.contains("Computing the reports"),
+};
+
+const MEMBERS_SEARCH: Visit = Visit {
+    search: true,
+    ..MEMBERS
+};
+
+const MEMBERS: Visit = Visit {
+    key: F3,
+    search: false,
+    loaded: "the Members list",
+    ready: |text| text.contains("Members: ") && text.contains(" shown of "),
+};
+
 impl Bench {
+    /// Runs the app through the manager screens and reads the peak memory after each.
+    fn screens_memory(&self) -> Result<Vec<ScreensRun>> {
+        let cache_file = self.database.join("reports-cache");
+        let _ = std::fs::remove_file(&cache_file);
+        let runs: [(&'static str, Vec<Visit>); 4] = [
+            ("Session cards (F5)", vec![SESSION_CARDS]),
+            ("Reports (F6), no cache file: built from the ledger", vec![REPORTS]),
+            ("Reports (F6), cache file present", vec![REPORTS]),
+            (
+                "Members and a search, Session cards and Reports, then the three again",
+                vec![
+                    MEMBERS_SEARCH,
+                    SESSION_CARDS,
+                    REPORTS,
+                    MEMBERS,
+                    SESSION_CARDS,
+                    REPORTS,
+                ],
+            ),
+        ];
+        let mut results = Vec::with_capacity(runs.len());
+        for (name, visits) in runs {
+            let (mut app, _) = self.launch()?;
+            let mut peaks_kib = Vec::with_capacity(visits.len());
+            for visit in visits {
+                app.send(visit.key)?;
+                if visit.search {
+                    app.wait_until(visit.loaded, |screen| (visit.ready)(&screen.contents()))?;
+                    app.send(SEARCH)?;
+                    app.wait_until(&format!("{MATCH:?} in the list"), |screen| {
+                        screen.contents().contains(MATCH)
+                    })?;
+                } else {
+                    // The screen shown before may already match, so wait for the key first.
+                    thread::sleep(Duration::from_millis(200));
+                    app.wait_until(visit.loaded, |screen| (visit.ready)(&screen.contents()))?;
+                }
+                thread::sleep(Duration::from_millis(500));
+                peaks_kib.push(app.memory()?.0);
+            }
+            app.quit()?;
+            results.push(ScreensRun { name, peaks_kib });
+        }
+        Ok(results)
+    }
+
     /// Starts the app, times it to the ready screen, quits it with F10.
     fn start_up(&self) -> Result<StartUp> {
         let (mut app, start_up) = self.launch()?;
@@ -633,6 +731,7 @@ struct Report {
     cold: Vec<StartUp>,
     cached_after_eviction: Vec<Option<u64>>,
     memory: Memory,
+    screens: Vec<ScreensRun>,
     parts: Parts,
     database_bytes: u64,
     load_before: String,
@@ -667,6 +766,14 @@ impl Report {
             "| peak memory (VmHWM) after Members and the search {SEARCH:?} | — | {after_search:.0} MB | < {MEMORY_TARGET_MB} MB | {} |\n",
             met(after_search < MEMORY_TARGET_MB),
         ));
+        for run in &self.screens {
+            let peak = megabytes(run.peaks_kib.iter().copied().max().unwrap_or(0));
+            out.push_str(&format!(
+                "| peak memory (VmHWM) after {} | — | {peak:.0} MB | < {MEMORY_TARGET_MB} MB | {} |\n",
+                run.name,
+                met(peak < MEMORY_TARGET_MB),
+            ));
+        }
         out.push('\n');
         out.push_str("A start-up target is met when the slowest run is under it.\n");
         out.push_str("MB are 10^6 bytes; /proc reports KiB.\n\n");
@@ -709,6 +816,18 @@ impl Report {
             memory.search_seconds,
             megabytes(memory.rss_after_search_kib),
         ));
+        for run in &self.screens {
+            let peaks: Vec<String> = run
+                .peaks_kib
+                .iter()
+                .map(|&kib| format!("{:.0}", megabytes(kib)))
+                .collect();
+            out.push_str(&format!(
+                "- {}: VmHWM after each screen {} MB.\n",
+                run.name,
+                peaks.join(", ")
+            ));
+        }
         let parts = &self.parts;
         out.push_str(&format!(
             "- Parts, in the bench process (median of {PART_RUNS}, memory growth in the first round): \
