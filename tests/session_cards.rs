@@ -367,6 +367,10 @@ fn marking_two_members_empties_list() {
     let settings = settings(&dir.path().join("db"), Language::Fr);
     let clock = FixedClock::new(now());
     let mut app = app(&store, &settings, &clock);
+    assert!(
+        app.session_cards.inform.is_empty(),
+        "the list waits until staff show it"
+    );
     press(&mut app, Action::Command(Command::ToInform));
     assert_eq!(app.session_cards.inform.len(), 2);
     for note in ["appel", "vu à l'accueil"] {

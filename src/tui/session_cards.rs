@@ -157,6 +157,7 @@ impl SessionCardsState {
             if resort {
                 self.resort(today);
             }
+            self.refresh_inform(today);
             return;
         }
         // A new filter or search starts at the top; reopening the screen keeps the card.
@@ -172,13 +173,21 @@ impl SessionCardsState {
             &self.thresholds,
         );
         self.select_card(keep);
-        // The list does not depend on the search or the filter, so typing skips it.
-        if std::mem::take(&mut self.inform_dirty) {
-            self.inform = to_inform(&self.overview, today, &self.thresholds, &self.last_contacts);
-            self.inform_selected = self
-                .inform_selected
-                .min(self.inform.len().saturating_sub(1));
+        self.refresh_inform(today);
+    }
+
+    /// Lists the members to inform again if the cards, thresholds or contacts changed, once
+    /// staff show the list. It does not depend on the search or the filter, so typing skips
+    /// it, and it waits for Ctrl-W: on a large club it holds tens of thousands of members.
+    fn refresh_inform(&mut self, today: NaiveDate) {
+        if self.mode != CardsMode::ToInform || !self.inform_dirty {
+            return;
         }
+        self.inform_dirty = false;
+        self.inform = to_inform(&self.overview, today, &self.thresholds, &self.last_contacts);
+        self.inform_selected = self
+            .inform_selected
+            .min(self.inform.len().saturating_sub(1));
     }
 
     /// Returns a flag per owner when a search is typed, whether the member search finds them,
@@ -563,6 +572,7 @@ impl ScreenState for SessionCardsState {
                     CardsMode::ToInform => CardsMode::Cards,
                 };
                 self.notice = None;
+                self.refresh_inform(context.today);
             }
             Command::MarkInformed if self.mode == CardsMode::ToInform => self.open_mark(),
             Command::WriteEmails if self.mode == CardsMode::ToInform => self.write_emails(context),
