@@ -235,7 +235,10 @@ impl Bench {
         let _ = std::fs::remove_file(&cache_file);
         let runs: [(&'static str, Vec<Visit>); 4] = [
             ("Session cards (F5)", vec![SESSION_CARDS]),
-            ("Reports (F6), no cache file: built from the ledger", vec![REPORTS]),
+            (
+                "Reports (F6), no cache file: built from the ledger",
+                vec![REPORTS],
+            ),
             ("Reports (F6), cache file present", vec![REPORTS]),
             (
                 "Members and a search, Session cards and Reports, then the three again",
