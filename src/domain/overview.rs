@@ -195,8 +195,8 @@ pub struct Owners {
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct OwnerEntry {
     member_id: MemberId,
-    /// Where the owner's texts end in `Owners::text`: code, first name, last name, e-mail and
-    /// phone, one after the other from the end of the owner before.
+    /// Ends of the owner's texts in `Owners::text`: code, first name, last name, e-mail and
+    /// phone, stored one after the other from the end of the owner before.
     ends: [usize; 5],
     has_email: bool,
     has_phone: bool,
@@ -257,7 +257,7 @@ impl Owners {
         }
     }
 
-    /// Returns the place of the member's entry, without a map from member to place: one took
+    /// Finds the member's entry by halves, without a map from member to place, which took
     /// 4 MB for 100,000 owners.
     pub fn find(&self, member: MemberId) -> Option<usize> {
         if self.unordered {
@@ -291,7 +291,7 @@ impl Owners {
         self.entries[index].archived = archived;
     }
 
-    /// Gives back the memory reserved beyond what the owners take.
+    /// Frees the capacity beyond what the owners use.
     pub fn shrink_to_fit(&mut self) {
         self.text.shrink_to_fit();
         self.entries.shrink_to_fit();
@@ -716,7 +716,7 @@ mod tests {
     }
 
     #[test]
-    fn owners_give_back_what_was_pushed_and_find_members() {
+    fn owners_round_trip_and_find() {
         let owner = |id, code, email| Owner {
             member_id: MemberId(id),
             code,

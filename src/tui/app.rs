@@ -399,12 +399,12 @@ impl<'a> App<'a> {
     pub fn settle(&mut self) {
         let today = self.today();
         self.reports.poll(&self.catalog);
-        // The manager screens' data goes when staff leave them, so that the app never holds
-        // two of them at once: on a large club each takes 30 to 60 MB.
-        // NOTE: what stays is enough to pass 150 MB: sled keeps about 3.5 times `cache_mb` of
-        // the nodes that Members and Session cards read, and the member search stays built.
+        // The manager screens' data goes when staff leave them, so the app never keeps two
+        // screens' data at once. On a large club each takes 30 to 60 MB.
+        // NOTE: what stays still passes 150 MB. sled keeps about 3.5 times `cache_mb` of the
+        // nodes that Members and Session cards read, and the member search stays built, so
         // Reports opened after those two peaked at 195 MB on 2,000,000 events (BENCHMARKS.md).
-        // Reading the report facts from the cache file a chunk at a time, instead of holding
+        // Reading the report facts from the cache file a chunk at a time, instead of keeping
         // all of them, would bring it under.
         if self.screen != Screen::Reports {
             self.reports.release();
