@@ -47,8 +47,13 @@ use std::time::{Duration, Instant};
 
 const DEFAULT_SAMPLES: usize = 2_000;
 /// Sets glibc's thresholds as src/main.rs does at the app's start, so that the check-in is
-/// measured with the same allocator settings as the app.
+/// measured with the same allocator settings as the app; `CARNET_BENCH_GLIBC_DEFAULTS=1`
+/// leaves glibc's own, to compare.
 fn tune_allocator_as_the_app_does() {
+    if std::env::var_os("CARNET_BENCH_GLIBC_DEFAULTS").is_some() {
+        eprintln!("glibc's allocation thresholds left as glibc sets them");
+        return;
+    }
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only changes glibc's settings, before any thread exists.
     unsafe {
