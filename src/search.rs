@@ -979,7 +979,7 @@ mod tests {
     }
 
     fn index() -> SearchIndex {
-        SearchIndex::new(&club())
+        SearchIndex::new(club())
     }
 
     fn ids(hits: &[Hit]) -> Vec<u64> {
@@ -1351,7 +1351,7 @@ mod tests {
         for end in 1..=query.len() {
             let prefix = &query[..end];
             let typed = index.search(prefix, SearchOptions::default());
-            let fresh = SearchIndex::new(&club()).search(prefix, SearchOptions::default());
+            let fresh = SearchIndex::new(club()).search(prefix, SearchOptions::default());
             assert_eq!(typed, fresh, "{prefix}");
         }
     }

@@ -526,14 +526,14 @@ fn emails_are_written_in_each_members_language() {
     assert_eq!(report.written, 2);
 
     let read = |code: &str| std::fs::read_to_string(out.join(format!("{code}.eml"))).unwrap();
-    let english = read(&marie.code);
+    let english = read(marie.code);
     assert!(
         english.contains("To: \"Marie Dupont\" <marie@exemple.fr>"),
         "{english}"
     );
     assert!(english.contains("Hello Marie,"), "{english}");
     assert!(english.contains("2 sessions left"), "{english}");
-    let french = read(&yann.code);
+    let french = read(yann.code);
     assert!(french.contains("Bonjour Yann,"), "{french}");
     assert!(french.contains("expire le 08/12/2026"), "{french}");
     // The subject names the club, with its accent encoded for mail headers.

@@ -316,10 +316,7 @@ fn draw_to_inform(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             let owner = state.overview.owners.get(entry.owner as usize);
             let selected = position == state.inform_selected;
             let marker = if selected { "▶ " } else { "  " };
-            let phone = owner
-                .phone
-                .as_deref()
-                .map_or_else(|| "—".to_owned(), phone_text);
+            let phone = owner.phone.map_or_else(|| "—".to_owned(), phone_text);
             let mut cells = vec![format!("{marker}{}", owner.name())];
             if !narrow {
                 cells.push(owner.email.unwrap_or("—").to_owned());
