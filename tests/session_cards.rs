@@ -361,6 +361,34 @@ fn leaving_drops_the_cards_and_coming_back_keeps_the_place() {
 }
 
 #[test]
+fn mark_dialog_outlives_leaving_the_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = club(dir.path());
+    let settings = settings(&dir.path().join("db"), Language::En);
+    let clock = FixedClock::new(now());
+    let mut app = app(&store, &settings, &clock);
+    press(&mut app, Action::Command(Command::ToInform));
+    press(&mut app, Action::Command(Command::MarkInformed));
+    assert!(app.session_cards.dialog.is_some());
+
+    press(&mut app, Action::Command(Command::Reports));
+    assert!(app.session_cards.overview.rows.is_empty());
+    assert!(
+        app.session_cards.dialog.is_some(),
+        "the dialog waits on its screen"
+    );
+
+    press(&mut app, Action::Command(Command::SessionCards));
+    let text = screen_text(&app, 100, 30, &Theme::plain());
+    assert!(text.contains("Marie Dupont"), "{text}");
+    press(&mut app, Action::Submit);
+    assert!(app.session_cards.dialog.is_none());
+    let contacts = store.last_contacts().unwrap();
+    assert_eq!(contacts.len(), 1);
+    assert_eq!(app.session_cards.inform.len(), 1);
+}
+
+#[test]
 fn marking_two_members_empties_list() {
     let dir = tempfile::tempdir().unwrap();
     let store = club(dir.path());

@@ -87,10 +87,12 @@ pub struct ThresholdsForm {
     pub errors: [Option<String>; THRESHOLD_FIELDS],
 }
 
-/// Marking a member as informed: how, and a note.
+/// Marking a member as informed: how, and a note. The member is kept by id and name, since the
+/// cards may be let go and read again while the dialog waits on its screen.
 #[derive(Debug)]
 pub struct MarkForm {
-    pub owner: u32,
+    pub member: MemberId,
+    pub name: String,
     pub channel: Channel,
     pub note: Input,
 }
@@ -129,11 +131,10 @@ impl SessionCardsState {
     }
 
     /// Drops the cards and the members to inform when staff leave the screen, so that the
-    /// app never holds them beside another manager screen's data; the filter, sort, search
-    /// and selected card stay for the next open, which loads the cards again. Kept while a
-    /// dialog is open, since its owner is a place in the loaded list.
+    /// app never keeps them beside another manager screen's data. The filter, sort, search,
+    /// selected card and an open dialog stay for the next open, which loads the cards again.
     pub fn release(&mut self) {
-        if self.loaded_generation.is_none() || self.dialog.is_some() {
+        if self.loaded_generation.is_none() {
             return;
         }
         self.pending_selection = self.selected_card().or(self.pending_selection);
@@ -312,11 +313,11 @@ impl SessionCardsState {
         let Some(CardsDialog::Mark(form)) = &self.dialog else {
             return Ok(());
         };
-        let Some(entry) = self.inform.iter().find(|e| e.owner == form.owner) else {
+        let Some(entry) = self.inform_entry(form.member) else {
             self.dialog = None;
             return Ok(());
         };
-        let owner = self.overview.owners.get(form.owner as usize);
+        let owner = self.overview.owners.get(entry.owner as usize);
         let contact = NewContact {
             member_id: owner.member_id,
             channel: form.channel,
@@ -392,12 +393,21 @@ impl SessionCardsState {
 
     fn open_mark(&mut self) {
         if let Some(entry) = self.inform.get(self.inform_selected) {
+            let owner = self.overview.owners.get(entry.owner as usize);
             self.dialog = Some(CardsDialog::Mark(MarkForm {
-                owner: entry.owner,
+                member: owner.member_id,
+                name: owner.name(),
                 channel: Channel::Phone,
                 note: Input::default(),
             }));
         }
+    }
+
+    /// Returns the member's line in the list to inform, if they are on it.
+    pub fn inform_entry(&self, member: MemberId) -> Option<&ToInform> {
+        self.inform
+            .iter()
+            .find(|entry| self.overview.owners.get(entry.owner as usize).member_id == member)
     }
 }
 

@@ -416,17 +416,14 @@ fn draw_thresholds(frame: &mut Frame, app: &App, theme: &Theme, form: &Threshold
 fn draw_mark(frame: &mut Frame, app: &App, theme: &Theme, form: &MarkForm, area: Rect) {
     let catalog = &app.catalog;
     let state = &app.session_cards;
-    let owner = state.overview.owners.get(form.owner as usize);
     let reasons = state
-        .inform
-        .iter()
-        .find(|entry| entry.owner == form.owner)
+        .inform_entry(form.member)
         .map(|entry| text::reasons_text(catalog, &entry.reasons))
         .unwrap_or_default();
     let popup = centered(area, 66, 10);
     frame.render_widget(Clear, popup);
     let block = Block::bordered()
-        .title(catalog.tf("inform.mark_title", &[("name", &owner.name())]))
+        .title(catalog.tf("inform.mark_title", &[("name", &form.name)]))
         .border_style(theme.title);
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
