@@ -46,22 +46,6 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 const DEFAULT_SAMPLES: usize = 2_000;
-/// Sets glibc's thresholds as src/main.rs does at the app's start, so that the check-in is
-/// measured with the same allocator settings as the app; `CARNET_BENCH_GLIBC_DEFAULTS=1`
-/// leaves glibc's own, to compare.
-fn tune_allocator_as_the_app_does() {
-    if std::env::var_os("CARNET_BENCH_GLIBC_DEFAULTS").is_some() {
-        eprintln!("glibc's allocation thresholds left as glibc sets them");
-        return;
-    }
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only changes glibc's settings, before any thread exists.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
-        libc::mallopt(libc::M_TRIM_THRESHOLD, 128 * 1024);
-    }
-}
-
 /// Rounds run before measuring, to fill caches and settle the files.
 const WARM_UP_ROUNDS: usize = 50;
 /// Members checked in during the run, in turn. Each is sold a 20-session card first.
@@ -85,7 +69,7 @@ struct Samples {
 }
 
 fn main() -> Result<()> {
-    tune_allocator_as_the_app_does();
+    setup::tune_allocator_as_the_app_does();
     let samples: usize = match std::env::var("CARNET_BENCH_SAMPLES") {
         Ok(value) => value
             .parse()

@@ -42,6 +42,7 @@ const CHANGE_TARGET_MS: f64 = 50.0;
 const SEARCH: &str = "dupont marie";
 
 fn main() -> Result<()> {
+    setup::tune_allocator_as_the_app_does();
     let scratch = tempfile::Builder::new()
         .prefix("carnet-overview-")
         .tempdir()

@@ -44,6 +44,7 @@ fn prepare(scratch: &Path) -> Result<PathBuf> {
 }
 
 fn bench_reports(c: &mut Criterion) {
+    setup::tune_allocator_as_the_app_does();
     let scratch = tempfile::Builder::new()
         .prefix("carnet-report-bench-")
         .tempdir()

@@ -12,6 +12,22 @@ pub const CARDS: usize = 200_000;
 pub const EVENTS: usize = 2_000_000;
 pub const SEED: u64 = 1;
 
+/// Sets glibc's thresholds as src/main.rs does at the app's start, so that a bench measures
+/// with the same allocator settings as the app; `CARNET_BENCH_GLIBC_DEFAULTS=1`
+/// leaves glibc's own, to compare.
+pub fn tune_allocator_as_the_app_does() {
+    if std::env::var_os("CARNET_BENCH_GLIBC_DEFAULTS").is_some() {
+        eprintln!("glibc's allocation thresholds left as glibc sets them");
+        return;
+    }
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes glibc's settings, under glibc's own lock.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 128 * 1024);
+    }
+}
+
 /// Figures of the `carnet demo` run that made the club.
 #[derive(Debug, Clone)]
 pub struct DemoRun {
