@@ -510,8 +510,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(FILE_NAME);
         let all = sample();
-        // Packed events keep their id relative to the ledger's first, so the part saved first
-        // is the same ledger cut short.
+        // The clone keeps the whole ledger's runs of ids, so the part saved first is the same
+        // ledger cut short.
         let mut first = all.clone();
         first.events.truncate(4);
         let mut cached = cached_of(first);

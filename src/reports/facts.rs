@@ -77,8 +77,9 @@ pub enum FactKind {
     },
 }
 
-/// One ledger event, packed into 20 bytes because reports hold one per event: two million on
-/// a large club, 96 MB when each took 48 bytes. The kind is stored as a tag, a payment method,
+/// One ledger event, packed into 16 bytes because reports hold one per event: two million on
+/// a large club, 96 MB when each took 48 bytes. Its id is not stored: ids follow each other
+/// in runs (see `Facts::id_runs`). The kind is stored as a tag, a payment method,
 /// a flag and one 32-bit number, and rebuilt by [`Facts::kind`]. [`Facts::pack`] makes one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EventFact {
@@ -86,8 +87,6 @@ pub struct EventFact {
     /// [`WIDE_PAYLOAD`] in the tag, the place of the number in [`Facts::wide`] instead, for a
     /// number beyond 32 bits, such as an amount of 21,474,836.48 or more.
     payload: i32,
-    /// The event id less the start of its run (see `Facts::id_starts`).
-    id_offset: u32,
     /// Minutes since 1970-01-01 UTC, rounded down: reports count by hour at the finest.
     minute: i32,
     /// Index into [`Facts::cards`].
@@ -118,16 +117,10 @@ const TAG_REFUNDED: u8 = 7;
 const TAG_IMPORTED: u8 = 8;
 
 impl EventFact {
-    /// Packs an event about card `card` (an index into [`Facts::cards`]), whose id is
-    /// `id_offset` past the ledger's first; a number beyond 32 bits goes to the end of `wide`.
-    /// Returns `None` for a time more than 4,000 years from 1970.
-    fn new(
-        id_offset: u32,
-        at: DateTime<Utc>,
-        card: u32,
-        kind: FactKind,
-        wide: &mut Vec<i64>,
-    ) -> Option<EventFact> {
+    /// Packs an event about card `card` (an index into [`Facts::cards`]); a number beyond
+    /// 32 bits goes to the end of `wide`. Returns `None` for a time more than 4,000 years from
+    /// 1970.
+    fn new(at: DateTime<Utc>, card: u32, kind: FactKind, wide: &mut Vec<i64>) -> Option<EventFact> {
         let mut method = 0;
         let mut reverted = false;
         let (tag, payload) = match kind {
@@ -178,7 +171,6 @@ impl EventFact {
         };
         Some(EventFact {
             payload,
-            id_offset,
             minute,
             card,
             tag,
@@ -279,10 +271,11 @@ pub struct Facts {
     pub cards: Vec<CardFact>,
     pub events: Vec<EventFact>,
     index: IdMap<CardId, u32>,
-    /// The starts of the runs of ids: (index of an event, its id). Each event keeps its id as
-    /// an offset from the start before it. One start suffices unless ids jump by more than
-    /// u32::MAX, which only an imported ledger does.
-    id_starts: Vec<(usize, u64)>,
+    /// The runs of consecutive ids: (index of the run's first event, its id). An event's id is
+    /// its run's first id plus its place in the run. A ledger's ids follow each other, so one
+    /// run is the rule; a gap starts a new run (an imported ledger, or an event left out),
+    /// which costs 16 bytes.
+    id_runs: Vec<(usize, u64)>,
     /// The events' numbers beyond 32 bits, which their payload points at; few or none.
     wide: Vec<i64>,
     /// Events whose card was not found in the store, or that [`EventFact::new`] cannot pack;
@@ -313,15 +306,15 @@ impl Facts {
 
     /// Returns the id of the event at `index` in [`Facts::events`].
     pub fn event_id(&self, index: usize) -> u64 {
-        let start = self.id_starts.partition_point(|&(first, _)| first <= index);
-        let base = start
-            .checked_sub(1)
-            .map_or(0, |start| self.id_starts[start].1);
-        base + u64::from(self.events[index].id_offset)
+        let run = self.id_runs.partition_point(|&(first, _)| first <= index);
+        run.checked_sub(1).map_or(0, |run| {
+            let (first, id) = self.id_runs[run];
+            id + (index - first) as u64
+        })
     }
 
     /// Packs the next event of this ledger, which the caller pushes next, or returns `None`
-    /// when [`EventFact`] cannot hold it: an id below the one before, or a time beyond the
+    /// when [`EventFact`] cannot hold it: an id not above the one before, or a time beyond the
     /// limits of `EventFact::new`. Reports leave such an event out and count it in
     /// [`Facts::orphan_events`].
     pub fn pack(
@@ -331,22 +324,13 @@ impl Facts {
         card: u32,
         kind: FactKind,
     ) -> Option<EventFact> {
-        if id < self.last_event_id() {
+        let last = (!self.events.is_empty()).then(|| self.last_event_id());
+        if last.is_some_and(|last| id <= last) {
             return None;
         }
-        let base = match self.id_starts.last() {
-            Some(&(_, base)) if id - base <= u64::from(u32::MAX) => base,
-            _ => id,
-        };
-        let event = EventFact::new(
-            u32::try_from(id - base).ok()?,
-            at,
-            card,
-            kind,
-            &mut self.wide,
-        )?;
-        if base == id && self.id_starts.last().is_none_or(|&(_, last)| last != id) {
-            self.id_starts.push((self.events.len(), id));
+        let event = EventFact::new(at, card, kind, &mut self.wide)?;
+        if last.is_none_or(|last| id != last + 1) {
+            self.id_runs.push((self.events.len(), id));
         }
         Some(event)
     }
@@ -362,22 +346,19 @@ impl Facts {
         self.events.push(event);
     }
 
-    /// Finds the event with id `id`, searching the run of events after the start below it.
+    /// Finds the event with id `id` in the run of ids that starts below it.
     fn index_of_id(&self, id: u64) -> Option<usize> {
-        let start = self
-            .id_starts
-            .partition_point(|&(_, base)| base <= id)
+        let run = self
+            .id_runs
+            .partition_point(|&(_, start)| start <= id)
             .checked_sub(1)?;
-        let (first, base) = self.id_starts[start];
+        let (first, start) = self.id_runs[run];
         let end = self
-            .id_starts
-            .get(start + 1)
+            .id_runs
+            .get(run + 1)
             .map_or(self.events.len(), |&(next, _)| next);
-        let offset = u32::try_from(id - base).ok()?;
-        self.events[first..end]
-            .binary_search_by_key(&offset, |event| event.id_offset)
-            .ok()
-            .map(|found| first + found)
+        let place = usize::try_from(id - start).ok()?;
+        (place < end - first).then_some(first + place)
     }
 
     pub(super) fn push_card(&mut self, card: CardFact) -> u32 {
@@ -584,8 +565,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn event_packs_into_20_bytes_and_back() {
-        assert_eq!(std::mem::size_of::<EventFact>(), 20);
+    fn event_packs_into_16_bytes_and_back() {
+        assert_eq!(std::mem::size_of::<EventFact>(), 16);
         let at = DateTime::from_timestamp(1_764_950_400, 0).unwrap();
         let kinds = [
             FactKind::Sold,
