@@ -273,8 +273,8 @@ pub struct Facts {
     index: IdMap<CardId, u32>,
     /// The runs of consecutive ids: (index of the run's first event, its id). An event's id is
     /// its run's first id plus its place in the run. A ledger's ids follow each other, so one
-    /// run is the rule; a gap starts a new run (an imported ledger, or an event left out),
-    /// which costs 16 bytes.
+    /// run is the rule. A gap, from an imported ledger or an event left out, starts a new run
+    /// of 16 bytes.
     id_runs: Vec<(usize, u64)>,
     /// The events' numbers beyond 32 bits, which their payload points at; few or none.
     wide: Vec<i64>,
