@@ -6,7 +6,7 @@
 # 2 minutes on the same club).
 #
 # The run builds in release mode, makes a demo club of 100,000 members, 200,000 cards and
-# 2,000,000 ledger events (80 s on a 2-core machine), loads it into SQLite (20 s), then
+# 2,000,000 ledger events (95 to 111 s on a 2-core machine), loads it into SQLite (15 s), then
 # measures 2,000 rounds. It stops with an error after 15 minutes.
 #
 # Environment:
