@@ -217,6 +217,17 @@ fn matches_store(cached: &CachedFacts, store: &Store) -> bool {
 
 /// Reads the cache file; `Ok(None)` when it is missing, of another version, or damaged.
 fn read_file(path: &Path) -> std::io::Result<Option<CachedFacts>> {
+    // Opening a FIFO for reading waits for a writer, which would hang the reports for good.
+    match std::fs::metadata(path) {
+        Ok(metadata) if !metadata.is_file() => {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("{} is not a regular file", path.display()),
+            ));
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        _ => {}
+    }
     let mut file = match std::fs::File::open(path) {
         Ok(file) => file,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -243,8 +254,10 @@ fn read_file(path: &Path) -> std::io::Result<Option<CachedFacts>> {
     };
     // The records are read a chunk at a time: holding the whole file (about 100 MB for
     // 2,000,000 events) beside the facts decoded from it doubled the screen's peak memory.
+    // NOTE: not reserved from the header's count: a damaged count in a sparse file of the
+    // same length asked for 1 TiB and aborted the process. The first record that makes no
+    // sense ends the reading; the array grows as records are read.
     let mut facts = Facts::default();
-    facts.events.reserve(length / RECORD);
     let mut hasher = crc32fast::Hasher::new();
     let mut chunk = vec![0u8; CHUNK_RECORDS * RECORD];
     let mut left = length;
@@ -422,6 +435,30 @@ fn fill(record: &mut [u8; RECORD], id: u64, a: i64, b: i64) {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    /// A FIFO in the cache file's place is reported at once instead of waiting for a writer.
+    #[test]
+    fn fifo_in_place_of_the_file_is_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let made = std::process::Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .expect("mkfifo runs");
+        assert!(made.success());
+
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let reader_path = path.clone();
+        std::thread::spawn(move || {
+            let _ = sender.send(read_file(&reader_path).map(|cached| cached.is_some()));
+        });
+        let result = receiver
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("read_file returned within 10 s");
+        let error = result.expect_err("a FIFO is not a cache file");
+        assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput);
+        assert!(error.to_string().contains("not a regular file"), "{error}");
+    }
 
     /// Wraps facts as a cache about to be saved, with the last event's time as the store
     /// would give it.

@@ -389,7 +389,9 @@ impl Facts {
         let orphans_before = self.orphan_events;
         for event in events {
             let event = event?;
-            if event.id.0 <= self.last_event_id() {
+            // An imported ledger may start at id 0, which `last_event_id` also returns for no
+            // events at all.
+            if !self.events.is_empty() && event.id.0 <= self.last_event_id() {
                 continue;
             }
             let card = match self.card_index(event.card_id) {
