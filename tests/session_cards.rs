@@ -388,6 +388,34 @@ fn mark_dialog_outlives_leaving_the_screen() {
     assert_eq!(app.session_cards.inform.len(), 1);
 }
 
+/// Marking a member from the list keeps the card selected in the table.
+#[test]
+fn marking_keeps_table_selection() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = club(dir.path());
+    let settings = settings(&dir.path().join("db"), Language::En);
+    let clock = FixedClock::new(now());
+    let mut app = app(&store, &settings, &clock);
+    press(&mut app, Action::Navigate(NavKey::Down));
+    press(&mut app, Action::Navigate(NavKey::Down));
+    let state = &app.session_cards;
+    assert_eq!(state.selected, 2);
+    let card = state.overview.rows[state.shown[2] as usize].card_id;
+
+    press(&mut app, Action::Command(Command::ToInform));
+    press(&mut app, Action::Command(Command::MarkInformed));
+    press(&mut app, Action::Submit);
+    assert_eq!(store.last_contacts().unwrap().len(), 1);
+    press(&mut app, Action::Command(Command::ToInform));
+
+    let state = &app.session_cards;
+    let selected = state.overview.rows[state.shown[state.selected] as usize].card_id;
+    assert_eq!(
+        selected, card,
+        "the table stays on the card selected before"
+    );
+}
+
 #[test]
 fn marking_two_members_empties_list() {
     let dir = tempfile::tempdir().unwrap();
@@ -670,4 +698,61 @@ fn scans_into_dialogs_check_in_instead() {
     assert_eq!(store.member(marie.id).unwrap().unwrap().first_name, "Marie");
     press(&mut app, Action::Command(Command::Erase));
     assert!(store.is_erased(marie.id).unwrap());
+}
+
+/// Checks that a scan on a profile opened from Session cards releases the cards: staff are
+/// at the front desk, no longer on the profile.
+#[test]
+fn scan_from_profile_releases_cards() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = club(dir.path());
+    let settings = settings(&dir.path().join("db"), Language::En);
+    let clock = FixedClock::new(now());
+    let mut app = app(&store, &settings, &clock);
+    press(&mut app, Action::Submit);
+    assert_eq!(app.screen, Screen::Members);
+    assert!(!app.session_cards.overview.rows.is_empty());
+
+    press(&mut app, Action::Scan("16180339".to_owned()));
+    assert_eq!(app.screen, Screen::FrontDesk);
+    assert!(
+        app.session_cards.overview.rows.is_empty(),
+        "the cards are let go once the front desk shows the scan"
+    );
+    assert!(app.session_cards.overview.owners.is_empty());
+}
+
+/// Checks that the table shows a change made while a profile opened from it was shown: Esc
+/// reads the cards again after a write, although they were kept for the return.
+#[test]
+fn profile_change_shows_after_esc() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = club(dir.path());
+    let settings = settings(&dir.path().join("db"), Language::En);
+    let clock = FixedClock::new(now());
+    let mut app = app(&store, &settings, &clock);
+    let remaining = |app: &App| -> u32 {
+        let state = &app.session_cards;
+        state
+            .shown
+            .iter()
+            .map(|&row| state.overview.rows[row as usize].remaining)
+            .sum()
+    };
+    let before = remaining(&app);
+    let state = &app.session_cards;
+    let row = &state.overview.rows[state.shown[state.selected] as usize];
+    let code = state.overview.owner(row).code.to_owned();
+
+    press(&mut app, Action::Submit);
+    assert_eq!(app.screen, Screen::Members);
+    // A session used while the profile is shown, as the profile's Ctrl-K would change a card.
+    check_in(&store, &code, now());
+    press(&mut app, Action::Cancel);
+    assert_eq!(app.screen, Screen::SessionCards);
+    assert_eq!(
+        remaining(&app),
+        before - 1,
+        "sessions left after the check-in"
+    );
 }

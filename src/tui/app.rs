@@ -264,7 +264,7 @@ impl<'a> App<'a> {
                     return Ok(Some(Action::Cancel));
                 }
                 if in_profile && !self.members.in_profile() {
-                    self.back_from_profile();
+                    self.back_from_profile()?;
                 }
             }
             other => return Ok(Some(other)),
@@ -382,16 +382,25 @@ impl<'a> App<'a> {
         };
         if let Some(result) = check_in_scan(self.store, self.settings, self.clock, text, request)? {
             self.screen = Screen::FrontDesk;
+            // Staff left the profile for the front desk, so the cards it kept can go.
+            self.profile_opened_from = None;
             self.show_result(result)?;
         }
         Ok(())
     }
 
     /// Closing a profile opened from another screen goes back there, to the same place.
-    fn back_from_profile(&mut self) {
-        if let Some(screen) = self.profile_opened_from.take() {
-            self.screen = screen;
+    /// Session cards reads its cards again if anything was written meanwhile, such as a change
+    /// made on the profile or a check-in.
+    fn back_from_profile(&mut self) -> Result<(), StoreError> {
+        let Some(screen) = self.profile_opened_from.take() else {
+            return Ok(());
+        };
+        self.screen = screen;
+        if screen == Screen::SessionCards {
+            self.open_session_cards()?;
         }
+        Ok(())
     }
 
     /// Applies what depends on every key of a batch at once, such as the member search. The

@@ -337,6 +337,8 @@ impl SessionCardsState {
         tracing::info!(member = owner.member_id.0, "member marked as informed");
         self.last_contacts.insert(stored.member_id, stored);
         self.dialog = None;
+        // The table is computed again for the new contact, on the card that was selected.
+        self.pending_selection = self.selected_card();
         self.dirty = true;
         self.inform_dirty = true;
         Ok(())
