@@ -36,7 +36,7 @@ pub use pricing::{CardTypeUsage, PricingRefusal};
 pub use repair::{Repair, RepairReport};
 pub(crate) use restore::RawLoader;
 pub use restore::{CompactReport, RestoreReport, compact_database, restore_backup};
-pub use verify::{BalanceMismatch, IntegrityProblem};
+pub use verify::{BalanceCheck, BalanceMismatch, IntegrityProblem};
 
 use journal::Journal;
 use keys::TreeName;

@@ -509,6 +509,70 @@ fn backup_and_restore_commands() {
     );
 }
 
+/// `carnet check` counts the ledger events it read, not the newest id, which an imported
+/// ledger may put far beyond the count.
+#[test]
+fn check_counts_events_after_id_gap() {
+    let folder = tempfile::tempdir().unwrap();
+    let source = folder.path().join("source");
+    let output = carnet(
+        folder.path(),
+        &["--db", path_arg(&source), "demo", "--members", "20"],
+    );
+    assert_status(&output, 0);
+    let export = folder.path().join("export");
+    let output = carnet(
+        folder.path(),
+        &[
+            "--db",
+            path_arg(&source),
+            "export",
+            "all",
+            "--out",
+            path_arg(&export),
+        ],
+    );
+    assert_status(&output, 0);
+
+    // Every id 1,000 higher, as in a ledger imported from a tool that numbered it so.
+    let ledger_path = export.join("records/ledger.json");
+    let mut ledger: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&ledger_path).unwrap()).unwrap();
+    let events = ledger.as_array_mut().unwrap();
+    let count = events.len();
+    for event in events.iter_mut() {
+        event["id"] = (event["id"].as_u64().unwrap() + 1000).into();
+        if let Some(reverted) = event.pointer_mut("/kind/SessionReverted/reverted") {
+            *reverted = (reverted.as_u64().unwrap() + 1000).into();
+        }
+    }
+    let newest = events.last().unwrap()["id"].clone();
+    std::fs::write(&ledger_path, serde_json::to_vec(&ledger).unwrap()).unwrap();
+    let manifest_path = export.join("manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&manifest_path).unwrap()).unwrap();
+    manifest["sequences"]["event"] = newest;
+    std::fs::write(&manifest_path, serde_json::to_vec(&manifest).unwrap()).unwrap();
+
+    let database = folder.path().join("db");
+    let output = carnet(
+        folder.path(),
+        &["--db", path_arg(&database), "import-all", path_arg(&export)],
+    );
+    assert_status(&output, 0);
+    for args in [&["check"][..], &["check", "--repair"][..]] {
+        let mut command = vec!["--db", path_arg(&database)];
+        command.extend_from_slice(args);
+        let output = carnet(folder.path(), &command);
+        assert_status(&output, 0);
+        let text = stdout(&output);
+        assert!(
+            text.contains(&format!("({count} events)")),
+            "{args:?}: {text}"
+        );
+    }
+}
+
 #[test]
 fn check_repair_fixes_broken_indexes() {
     let folder = tempfile::tempdir().unwrap();

@@ -238,6 +238,8 @@ pub(crate) fn import_all_command(
 /// records determine and reports each change. Exit 1 when a problem remains.
 pub(crate) fn check(store: &Store, catalog: &Catalog, repair: bool) -> Result<ExitCode, UserError> {
     let store_error = |error| UserError(messages::store_error(catalog, &error));
+    // Ledger events read by the check, for the summary; the repair reads them on its own.
+    let mut events_read = None;
     let remaining = if repair {
         let report = store.repair().map_err(store_error)?;
         for change in &report.repaired {
@@ -249,9 +251,10 @@ pub(crate) fn check(store: &Store, catalog: &Catalog, repair: bool) -> Result<Ex
         );
         report.left
     } else {
-        let mut problems: Vec<Repair> = store
-            .verify_balances()
-            .map_err(store_error)?
+        let balances = store.check_balances().map_err(store_error)?;
+        events_read = Some(balances.events);
+        let mut problems: Vec<Repair> = balances
+            .mismatches
             .into_iter()
             .map(Repair::Balance)
             .collect();
@@ -263,14 +266,15 @@ pub(crate) fn check(store: &Store, catalog: &Catalog, repair: bool) -> Result<Ex
         out!("{}", problem_line(catalog, problem));
     }
     if remaining.is_empty() {
+        let events = match events_read {
+            Some(events) => events,
+            None => store.check_balances().map_err(store_error)?.events,
+        };
         out!(
             "{}",
             catalog.tf(
                 "cli.check_clean",
-                &[
-                    ("cards", &store.card_count()),
-                    ("events", &store.ledger_len())
-                ]
+                &[("cards", &store.card_count()), ("events", &events)]
             )
         );
         out!(

@@ -122,6 +122,8 @@ impl Store {
     }
 
     /// Number of ledger events, read from the last id like [`Store::member_count`].
+    /// NOTE: an imported ledger may skip ids, and then this is the newest id instead;
+    /// [`Store::check_balances`] counts the events.
     pub fn ledger_len(&self) -> usize {
         match self.last_event_id() {
             Ok(id) => id as usize,

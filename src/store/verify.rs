@@ -19,13 +19,29 @@ pub struct BalanceMismatch {
     pub from_ledger: i64,
 }
 
+/// Every card's balance recomputed from the ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BalanceCheck {
+    pub mismatches: Vec<BalanceMismatch>,
+    /// Ledger events read. An imported ledger may skip ids, so this can differ from the
+    /// newest event's id.
+    pub events: u64,
+}
+
 impl Store {
     /// Recomputes every card's balance from the ledger and lists each difference.
     pub fn verify_balances(&self) -> Result<Vec<BalanceMismatch>, StoreError> {
+        Ok(self.check_balances()?.mismatches)
+    }
+
+    /// Recomputes every card's balance from the ledger, and counts the events read.
+    pub fn check_balances(&self) -> Result<BalanceCheck, StoreError> {
         let mut from_ledger: HashMap<CardId, i64> = HashMap::new();
+        let mut events = 0;
         for event in self.ledger() {
             let event = event?;
             *from_ledger.entry(event.card_id).or_default() += event.session_delta();
+            events += 1;
         }
 
         let mut mismatches = Vec::new();
@@ -52,7 +68,7 @@ impl Store {
             });
         }
         mismatches.sort_by_key(|mismatch| mismatch.card_id);
-        Ok(mismatches)
+        Ok(BalanceCheck { mismatches, events })
     }
 }
 
