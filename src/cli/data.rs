@@ -238,7 +238,8 @@ pub(crate) fn import_all_command(
 /// records determine and reports each change. Exit 1 when a problem remains.
 pub(crate) fn check(store: &Store, catalog: &Catalog, repair: bool) -> Result<ExitCode, UserError> {
     let store_error = |error| UserError(messages::store_error(catalog, &error));
-    // Ledger events read by the check, for the summary; the repair reads them on its own.
+    // Ledger events that the check read, for the summary. After a repair they are counted
+    // again below.
     let mut events_read = None;
     let remaining = if repair {
         let report = store.repair().map_err(store_error)?;

@@ -254,9 +254,9 @@ fn read_file(path: &Path) -> std::io::Result<Option<CachedFacts>> {
     };
     // The records are read a chunk at a time: holding the whole file (about 100 MB for
     // 2,000,000 events) beside the facts decoded from it doubled the screen's peak memory.
-    // NOTE: not reserved from the header's count: a damaged count in a sparse file of the
-    // same length asked for 1 TiB and aborted the process. The first record that makes no
-    // sense ends the reading; the array grows as records are read.
+    // NOTE: not reserved from the header's count. A damaged count in a sparse file of the
+    // same length asked for 1 TiB and aborted the process. Now the first record that makes
+    // no sense ends the reading, and the array grows as records are read.
     let mut facts = Facts::default();
     let mut hasher = crc32fast::Hasher::new();
     let mut chunk = vec![0u8; CHUNK_RECORDS * RECORD];
@@ -441,11 +441,11 @@ mod tests {
     fn fifo_in_place_of_the_file_is_rejected() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(FILE_NAME);
-        let made = std::process::Command::new("mkfifo")
+        let status = std::process::Command::new("mkfifo")
             .arg(&path)
             .status()
             .expect("mkfifo runs");
-        assert!(made.success());
+        assert!(status.success());
 
         let (sender, receiver) = std::sync::mpsc::channel();
         let reader_path = path.clone();
