@@ -215,7 +215,11 @@ fn draw_chart(
 /// Returns the few figures shown above a chart; the table view has them all.
 fn chart_summary(kind: ReportKind, report: &Report, catalog: &Catalog) -> Vec<String> {
     let item = |key: &str, value: String| {
-        format!("{}: {value}", catalog.t(&format!("reports.item_{key}")))
+        let label = catalog.t(&format!("reports.item_{key}")).to_owned();
+        // ratatui wraps lines at U+202F, the French thousands separator, but not at U+00A0
+        // (ratatui-core 0.1, `StyledGrapheme::is_whitespace`), so an amount stays whole.
+        let value = value.replace('\u{202f}', "\u{a0}");
+        catalog.tf("reports.item_value", &[("item", &label), ("value", &value)])
     };
     match kind {
         ReportKind::Usage => {
@@ -499,7 +503,12 @@ fn table_lines(table: &Table, catalog: &Catalog, theme: &Theme, lines: &mut Vec<
     lines.push(Line::from(Span::styled(table.title.clone(), theme.title)));
     if table.id == "summary" {
         for row in &cells {
-            lines.push(Line::raw(format!("{}: {}", row[0], row[1..].join(" "))));
+            let value = row[1..].join(" ");
+            let line = catalog.tf(
+                "reports.item_value",
+                &[("item", &row[0]), ("value", &value)],
+            );
+            lines.push(Line::raw(line));
         }
         return;
     }
