@@ -756,3 +756,51 @@ fn profile_change_shows_after_esc() {
         "sessions left after the check-in"
     );
 }
+
+/// Checks that one key typed on a profile opened from Session cards, which sends staff to the
+/// front desk, lets the cards go even when Esc then clears the field.
+#[test]
+fn typed_key_releases_cards() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = club(dir.path());
+    let settings = settings(&dir.path().join("db"), Language::En);
+    let clock = FixedClock::new(now());
+    let mut app = app(&store, &settings, &clock);
+    press(&mut app, Action::Submit);
+    assert_eq!(app.screen, Screen::Members);
+
+    press(&mut app, Action::Insert('1'));
+    press(&mut app, Action::Cancel);
+    assert_eq!(app.screen, Screen::FrontDesk);
+    assert!(
+        app.session_cards.overview.rows.is_empty(),
+        "the cards are let go once staff are at the front desk"
+    );
+}
+
+/// Checks that a mark made on this screen, which it already shows, does not make Esc from a
+/// later profile read every card again, as nothing was written while the profile was shown.
+#[test]
+fn esc_after_mark_keeps_cards() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = club(dir.path());
+    let settings = settings(&dir.path().join("db"), Language::En);
+    let clock = FixedClock::new(now());
+    let mut app = app(&store, &settings, &clock);
+    press(&mut app, Action::Command(Command::ToInform));
+    press(&mut app, Action::Command(Command::MarkInformed));
+    press(&mut app, Action::Submit);
+    press(&mut app, Action::Command(Command::ToInform));
+    assert_eq!(store.last_contacts().unwrap().len(), 1);
+
+    let rows_before = app.session_cards.overview.rows.as_ptr();
+    press(&mut app, Action::Submit);
+    assert_eq!(app.screen, Screen::Members);
+    press(&mut app, Action::Cancel);
+    assert_eq!(app.screen, Screen::SessionCards);
+    assert_eq!(
+        app.session_cards.overview.rows.as_ptr(),
+        rows_before,
+        "nothing was written while the profile was shown, yet the cards were read again"
+    );
+}

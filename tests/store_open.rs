@@ -260,3 +260,37 @@ fn snapshot_of_a_running_process_is_left_alone() {
     assert!(snapshot.exists());
     drop(running);
 }
+
+/// Checks that opening leaves the target of a symlink in the folder alone. Run as root, a
+/// `reports-cache` link to /dev/null turned /dev/null into mode 600.
+#[test]
+fn symlink_target_mode_unchanged() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    drop(try_open(&path).unwrap());
+    let outside = dir.path().join("outside.txt");
+    std::fs::write(&outside, "not the club's").unwrap();
+    std::fs::set_permissions(&outside, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::os::unix::fs::symlink(&outside, path.join("reports-cache")).unwrap();
+
+    drop(try_open(&path).unwrap());
+    let mode = std::fs::metadata(&outside).unwrap().permissions().mode() & 0o777;
+    assert_eq!(
+        mode, 0o644,
+        "the link's target outside the database was changed"
+    );
+}
+
+/// Checks that a dangling `reports-cache` symlink, a file the reports rebuild anyway, does not
+/// stop the database from opening.
+#[test]
+fn dangling_symlink_still_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    drop(try_open(&path).unwrap());
+    std::os::unix::fs::symlink(dir.path().join("nowhere"), path.join("reports-cache")).unwrap();
+
+    let opened = try_open(&path);
+    assert!(opened.is_ok(), "{:?}", opened.err());
+}

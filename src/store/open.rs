@@ -232,13 +232,19 @@ impl Store {
         std::fs::set_permissions(&self.path, std::fs::Permissions::from_mode(0o700)).map_err(io)?;
         for entry in std::fs::read_dir(&self.path).map_err(io)? {
             let entry = entry.map_err(io)?;
-            let mode = if entry.file_type().map_err(io)?.is_dir() {
-                0o700
-            } else {
-                0o600
-            };
-            std::fs::set_permissions(entry.path(), std::fs::Permissions::from_mode(mode))
-                .map_err(io)?;
+            let path = entry.path();
+            let file_type = entry.file_type().map_err(|source| StoreError::Io {
+                path: path.clone(),
+                source,
+            })?;
+            // A symbolic link is left alone: setting its mode would set its target's, which
+            // may lie outside the folder or not exist.
+            if file_type.is_symlink() {
+                continue;
+            }
+            let mode = if file_type.is_dir() { 0o700 } else { 0o600 };
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode))
+                .map_err(|source| StoreError::Io { path, source })?;
         }
         Ok(())
     }
