@@ -418,9 +418,9 @@ impl<'a> App<'a> {
         if self.screen != Screen::Reports {
             self.reports.release();
         }
-        if self.screen != Screen::SessionCards
-            && self.profile_opened_from != Some(Screen::SessionCards)
-        {
+        let profile_from_cards = self.screen == Screen::Members
+            && self.profile_opened_from == Some(Screen::SessionCards);
+        if self.screen != Screen::SessionCards && !profile_from_cards {
             self.session_cards.release();
         }
         if let Err(error) = self.members.settle(self.store, today) {

@@ -326,7 +326,13 @@ impl SessionCardsState {
             note: form.note.value().trim().to_owned(),
             reasons: contact_reasons(&entry.reasons, self.last_contacts.get(&owner.member_id)),
         };
+        let loaded_before = self.loaded_generation == Some(context.store.generation());
         let stored = context.store.record_contact(&contact, &context.write)?;
+        // The contact is applied to the cards in memory below, so this write alone is no reason
+        // to read every card again when the screen opens next.
+        if loaded_before {
+            self.loaded_generation = Some(context.store.generation());
+        }
         self.notice = Some(context.catalog.tf(
             "inform.marked",
             &[
