@@ -412,7 +412,7 @@ impl<'a> App<'a> {
         // screens' data at once. On a large club each takes 30 to 60 MB.
         // NOTE: what stays still passes 150 MB. sled keeps about 3.5 times `cache_mb` of the
         // nodes that Members and Session cards read, and the member search stays built, so
-        // Reports opened after those two peaked at 195 MB on 2,000,000 events (BENCHMARKS.md).
+        // Reports opened after those two peaked at 188 MB on 2,000,000 events (BENCHMARKS.md).
         // Reading the report facts from the cache file a chunk at a time, instead of keeping
         // all of them, would bring it under.
         if self.screen != Screen::Reports {
