@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::assert_ok;
+
 use serde_json::Value;
 use std::io::{Seek, SeekFrom, Write};
 use std::path::Path;
@@ -10,21 +12,6 @@ use std::process::Output;
 
 fn carnet(folder: &Path, args: &[&str]) -> Output {
     common::run_carnet(folder, args)
-}
-
-fn assert_ok(output: &Output) {
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "exit status {:?}\nstdout: {}\nstderr: {}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-            .lines()
-            .take(3)
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
 }
 
 fn read(path: &Path) -> Value {

@@ -4,25 +4,13 @@
 
 mod common;
 
+use common::assert_ok;
+
 use std::path::Path;
 use std::process::Output;
 
 fn carnet(folder: &Path, args: &[&str]) -> Output {
     common::run_carnet(folder, args)
-}
-
-fn assert_ok(output: &Output) {
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "stdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-            .lines()
-            .take(3)
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
 }
 
 fn line_of<'a>(text: &'a str, label: &str) -> &'a str {

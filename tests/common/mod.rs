@@ -159,3 +159,20 @@ pub fn run_carnet(folder: &Path, args: &[&str]) -> Output {
         .output()
         .expect("carnet started")
 }
+
+/// Asserts that a `run_carnet` output exited with 0, showing its status, its output and the
+/// first lines of its errors otherwise.
+pub fn assert_ok(output: &Output) {
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "exit status {:?}\nstdout: {}\nstderr: {}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+            .lines()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
