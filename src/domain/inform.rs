@@ -246,7 +246,7 @@ mod tests {
     use super::*;
     use crate::domain::ActivityId;
     use crate::domain::card::CardState;
-    use crate::domain::overview::{Owner, Owners, Product};
+    use crate::domain::overview::{Owners, Product};
 
     fn date(text: &str) -> NaiveDate {
         text.parse().unwrap()
@@ -271,24 +271,7 @@ mod tests {
     }
 
     fn club(rows: Vec<CardRow>) -> Overview {
-        let owners = ["Anne Abel", "Bruno Brun", "Chloé Cohen"]
-            .iter()
-            .enumerate()
-            .fold(Owners::default(), |mut owners, (i, name)| {
-                let (first_name, last_name) = name.split_once(' ').unwrap();
-                owners.push(Owner {
-                    member_id: MemberId(i as u64 + 1),
-                    code: "",
-                    first_name,
-                    last_name,
-                    email: None,
-                    phone: None,
-                    language: None,
-                    archived: false,
-                    rank: i as u32,
-                });
-                owners
-            });
+        let owners = Owners::from_names(&["Anne Abel", "Bruno Brun", "Chloé Cohen"], 0..);
         Overview {
             owners,
             products: vec![Product {

@@ -298,6 +298,30 @@ impl Owners {
     }
 }
 
+#[cfg(test)]
+impl Owners {
+    /// Builds owners from "First Last" names with the given ranks, for tests: member ids
+    /// from 1, no code, contact or language.
+    pub(crate) fn from_names(names: &[&str], ranks: impl IntoIterator<Item = u32>) -> Owners {
+        let mut owners = Owners::default();
+        for ((i, name), rank) in names.iter().enumerate().zip(ranks) {
+            let (first_name, last_name) = name.split_once(' ').unwrap();
+            owners.push(Owner {
+                member_id: MemberId(i as u64 + 1),
+                code: "",
+                first_name,
+                last_name,
+                email: None,
+                phone: None,
+                language: None,
+                archived: false,
+                rank,
+            });
+        }
+        owners
+    }
+}
+
 /// A card type's name and audience as sold, stored once for all cards that share them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Product {
@@ -754,24 +778,7 @@ mod tests {
         let names = ["Élodie Zola", "Marc Abel", "anne Martin"];
         let sort_names = ["Zola Élodie", "Abel Marc", "Martin anne"];
         let ranks = ranks_of(sort_names);
-        let owners = names.iter().zip(ranks).enumerate().fold(
-            Owners::default(),
-            |mut owners, (i, (name, rank))| {
-                let (first_name, last_name) = name.split_once(' ').unwrap();
-                owners.push(Owner {
-                    member_id: MemberId(i as u64 + 1),
-                    code: "",
-                    first_name,
-                    last_name,
-                    email: None,
-                    phone: None,
-                    language: None,
-                    archived: false,
-                    rank,
-                });
-                owners
-            },
-        );
+        let owners = Owners::from_names(&names, ranks);
         let mut rows = Vec::new();
         for (id, owner, remaining, expiry) in [
             (1, 0, 4, Some("2026-12-10")),
