@@ -492,8 +492,8 @@ pub fn events_after(store: &Store, last_id: u64) -> Result<Vec<LedgerEvent>, Sto
 pub fn from_store(store: &Store) -> Result<Facts, StoreError> {
     // NOTE: not reserved from the number of ledger blocks: sled counts a tree by reading it
     // whole, which kept every block in memory beside the facts (81 MB more on 2,000,000
-    // events). The array grows by doubling; at that size glibc moves it by remapping its pages
-    // instead of copying them, and the pages not yet written take no memory.
+    // events). The array grows by doubling. At that size glibc moves it by remapping its
+    // pages instead of copying them, and the pages not yet written take no memory.
     let mut facts = Facts::default();
     facts.append(store, store.ledger())?;
     Ok(facts)

@@ -181,7 +181,8 @@ impl SessionCardsState {
 
     /// Lists the members to inform again if the cards, thresholds or contacts changed, once
     /// staff show the list. It does not depend on the search or the filter, so typing skips
-    /// it, and it waits for Ctrl-W: on a large club it holds tens of thousands of members.
+    /// it. It waits for Ctrl-W because on a large club it contains tens of thousands of
+    /// members.
     fn refresh_inform(&mut self, today: NaiveDate) {
         if self.mode != CardsMode::ToInform || !self.inform_dirty {
             return;
