@@ -8,8 +8,9 @@
 //! - `first_report/KIND`: the cache file read and caught up, the names read, the report
 //!   computed and turned into its tables: the first report of an app session, or
 //!   `carnet report` without the time to open the store;
-//! - `next_report/KIND`: the report computed from the facts already in memory, as the
-//!   Reports screen's worker does for every later report.
+//! - `next_report/KIND`: the report computed from the facts already loaded (the cards in
+//!   memory, the events read again from the file), as the Reports screen's worker does for
+//!   every later report.
 
 // The reports bench uses only the club's set-up from the check-in bench's helpers.
 #[allow(dead_code)]
@@ -19,7 +20,7 @@ mod setup;
 use anyhow::{Context, Result};
 use carnet::config::{Config, Settings};
 use carnet::i18n::{Catalog, Language};
-use carnet::reports::{self, CachedFacts, Names, Period, Preset, ReportKind};
+use carnet::reports::{self, Facts, Names, Period, Preset, ReportKind};
 use carnet::store::{Store, StoreOptions};
 use chrono::Utc;
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -59,16 +60,15 @@ fn bench_reports(c: &mut Criterion) {
     let catalog = Catalog::new(Language::En);
 
     let started = Instant::now();
-    let mut cached = CachedFacts::load(&store);
-    cached.refresh(&store).expect("facts");
+    let mut facts = Facts::load(&store).expect("facts file");
+    facts.refresh(&store).expect("facts");
     eprintln!(
         "build_cache: {:.3} s for {} ledger events and {} cards",
         started.elapsed().as_secs_f64(),
-        cached.facts.events.len(),
-        cached.facts.cards.len()
+        facts.event_count(),
+        facts.cards.len()
     );
     let names = Names::from_store(&store).expect("names");
-    let facts = cached.facts;
 
     let mut group = c.benchmark_group("report_12_months");
     group.sample_size(10);
@@ -77,16 +77,16 @@ fn bench_reports(c: &mut Criterion) {
     for kind in ReportKind::ALL {
         group.bench_function(format!("first_report/{}", kind.code()), |b| {
             b.iter(|| {
-                let mut cached = CachedFacts::load(&store);
-                cached.refresh(&store).expect("facts");
+                let mut facts = Facts::load(&store).expect("facts file");
+                facts.refresh(&store).expect("facts");
                 let names = Names::from_store(&store).expect("names");
-                let report = reports::compute(&cached.facts, &names, period, &club);
+                let report = reports::compute(&facts, &names, period, &club).expect("report");
                 reports::tables::tables(&report, kind, &names, &catalog)
             })
         });
         group.bench_function(format!("next_report/{}", kind.code()), |b| {
             b.iter(|| {
-                let report = reports::compute(&facts, &names, period, &club);
+                let report = reports::compute(&facts, &names, period, &club).expect("report");
                 reports::tables::tables(&report, kind, &names, &catalog)
             })
         });

@@ -1,9 +1,9 @@
 //! Reports on how cards are sold and used: usage, sales, outstanding sessions and card life
 //! over a period of whole days in the club's time zone.
 //!
-//! Computation is pure: it reads [`Facts`], the ledger reduced to fixed-size records, which
-//! [`cache`] keeps up to date in a file beside the database. Every report comes from one
-//! pass over the facts, so the screen and `carnet report` show the same figures.
+//! Computation reads [`Facts`], the ledger reduced to fixed-size records, which [`cache`]
+//! keeps up to date in a file beside the database. Every report comes from passes over the
+//! same facts, so the screen and `carnet report` show the same figures.
 
 pub mod cache;
 pub mod card_life;
@@ -16,7 +16,6 @@ pub mod sales;
 pub mod tables;
 pub mod usage;
 
-pub use cache::CachedFacts;
 pub use facts::Facts;
 pub use period::{Period, PeriodError, Preset};
 
@@ -126,41 +125,72 @@ pub struct Report {
 
 /// Computes every report over `period` from the facts.
 ///
-/// Usage and sales run on a second thread while the cards' states are replayed on this one.
-pub fn compute(facts: &Facts, names: &Names, period: Period, club: &ClubTime) -> Report {
+/// Usage and sales run on a second thread while the cards' states are replayed on this one;
+/// each pass reads the events from the facts file.
+pub fn compute(
+    facts: &Facts,
+    names: &Names,
+    period: Period,
+    club: &ClubTime,
+) -> Result<Report, StoreError> {
     let (_, end) = period.bounds(club);
     std::thread::scope(|scope| {
-        let flows = scope.spawn(|| {
-            (
-                usage::usage(facts, &period, club),
-                sales::sales(facts, &period, club, &|id| names.audience(id)),
-            )
+        let flows = scope.spawn(|| -> Result<_, StoreError> {
+            Ok((
+                usage::usage(facts, &period, club)?,
+                sales::sales(facts, &period, club, &|id| names.audience(id))?,
+            ))
         });
         let states = replay::replay(facts, end, club);
-        let outstanding = outstanding::outstanding(facts, &states, &period);
-        let card_life = card_life::card_life(facts, &states, &period, club);
-        let (usage, sales) = match flows.join() {
+        let flows = match flows.join() {
             Ok(flows) => flows,
             Err(panic) => std::panic::resume_unwind(panic),
         };
-        Report {
+        let states = states?;
+        let (usage, sales) = flows?;
+        Ok(Report {
             period,
             usage,
             sales,
-            outstanding,
-            card_life,
-        }
+            outstanding: outstanding::outstanding(facts, &states, &period),
+            card_life: card_life::card_life(facts, &states, &period, club),
+        })
     })
 }
 
-/// Loads the facts through the cache file, brings them up to date, and computes the reports.
+/// Brings the facts in `held` up to date, loading them first when it holds none, and
+/// computes the reports. The facts stay in `held` for the next report.
+///
+/// A failure to read the facts file may come from a change made to it since it was read,
+/// so the facts are loaded once more, and the file built again if need be, before the error
+/// is returned. After an error `held` holds nothing.
+pub fn compute_with(
+    held: &mut Option<Facts>,
+    store: &Store,
+    period: Period,
+    club: &ClubTime,
+) -> Result<(Report, Names), StoreError> {
+    let attempt = |held: &mut Option<Facts>| -> Result<(Report, Names), StoreError> {
+        let facts = match held {
+            Some(facts) => facts,
+            None => held.insert(Facts::load(store)?),
+        };
+        facts.refresh(store)?;
+        let names = Names::from_store(store)?;
+        Ok((compute(facts, &names, period, club)?, names))
+    };
+    attempt(held).or_else(|error| {
+        tracing::warn!(%error, "reports failed; loading the facts again");
+        *held = None;
+        attempt(held).inspect_err(|_| *held = None)
+    })
+}
+
+/// Loads the facts through the facts file, brings them up to date, and computes the reports.
 pub fn compute_from_store(
     store: &Store,
     period: Period,
     club: &ClubTime,
 ) -> Result<(Report, Names), StoreError> {
-    let mut cached = CachedFacts::load(store);
-    cached.refresh(store)?;
-    let names = Names::from_store(store)?;
-    Ok((compute(&cached.facts, &names, period, club), names))
+    compute_with(&mut None, store, period, club)
 }

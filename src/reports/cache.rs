@@ -1,24 +1,26 @@
-//! The facts cache: a file of fixed-size records in the database folder, so that a report
-//! does not decode the whole ledger again.
+//! The facts file: the ledger reduced to fixed-size records, in the database folder, so that
+//! a report neither decodes the whole ledger again nor holds it in memory.
 //!
 //! Layout, little-endian: a 64-byte header (magic, version, record count, the id and instant
 //! of the last event held, a CRC-32 of the records), then 48-byte records in ledger order. A
 //! card record comes before the first event of its card, and events name their card by its
-//! position among the card records. New events are appended and the
-//! header rewritten after them. A file that fails any check is rebuilt from the ledger, since
-//! it contains nothing that the ledger does not.
+//! position among the card records. New records are appended and the header rewritten after
+//! them. A file that fails any check is rebuilt from the ledger, since it contains nothing
+//! that the ledger does not.
+//!
+//! Reports read the event records a chunk at a time, for each report computed: 2,000,000
+//! events take 96 MB here, which the page cache holds rather than the app.
 
-use super::facts::{CardFact, EventFact, FactKind, Facts, catch_up, from_store, method_index};
+use super::facts::{CardFact, EventFact, FactKind, method_index};
 use crate::domain::card::CardId;
 use crate::domain::card_type::{ActivityId, CardTypeId};
-use crate::domain::ledger::EventId;
 use crate::domain::member::MemberId;
 use crate::domain::sale::PaymentMethod;
 use crate::store::{Store, StoreError};
-use chrono::{DateTime, Datelike, NaiveDate};
-use std::fs::OpenOptions;
-use std::io::{Read, Seek, SeekFrom, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use std::fs::{File, OpenOptions};
+use std::io::ErrorKind;
+use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 const FILE_NAME: &str = "reports-cache";
@@ -26,8 +28,9 @@ const MAGIC: &[u8; 8] = b"CARNETRC";
 const VERSION: u32 = 1;
 const HEADER: usize = 64;
 const RECORD: usize = 48;
-/// Records read or written at a time: 3 MB.
-const CHUNK_RECORDS: usize = 65_536;
+/// Records read or written at a time: 384 KiB, so that two reports reading at once add
+/// under a megabyte to the app's memory.
+pub(super) const CHUNK_RECORDS: usize = 8_192;
 
 const TAG_CARD: u8 = 1;
 const TAG_SOLD: u8 = 2;
@@ -47,115 +50,362 @@ pub fn cache_path(store: &Store) -> PathBuf {
     store.path().join(FILE_NAME)
 }
 
-/// Facts, with the counts of cards, events and records already in the cache file.
-#[derive(Debug, Default)]
-pub struct CachedFacts {
-    pub facts: Facts,
-    saved_cards: usize,
-    saved_events: usize,
-    saved_records: u64,
-    crc: u32,
-    /// The last event's time in the store, to the microsecond: facts keep minutes only.
-    last_event_micros: i64,
+/// The id and instant of the newest event in the file, as the header keeps them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct LastEvent {
+    pub id: u64,
+    pub micros: i64,
 }
 
-impl CachedFacts {
-    /// Loads the cache file when it matches the store, else starts from nothing.
-    pub fn load(store: &Store) -> CachedFacts {
-        match read_file(&cache_path(store)) {
-            Ok(Some(cached)) if matches_store(&cached, store) => cached,
-            Ok(_) => CachedFacts::default(),
+/// One record of the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Record {
+    Card(CardFact),
+    /// An event; its check-in is never marked reverted here, since the file does not say.
+    Event(EventFact),
+}
+
+/// The open facts file and what this process wrote to it.
+#[derive(Debug)]
+pub(super) struct RecordFile {
+    file: File,
+    /// Where errors say the file is: the cache file, or the database folder for an unnamed
+    /// file in it.
+    path: PathBuf,
+    /// Records counted in the header, that is written and covered by `crc`.
+    records: u64,
+    crc: u32,
+    /// Records not written yet, appended after `records`.
+    pending: Vec<u8>,
+    /// Records written since the header was last written, covered by `pending_crc`.
+    unsaved: u64,
+    pending_crc: crc32fast::Hasher,
+    /// Set when a record already written was changed, so the CRC is computed again from the
+    /// file before the header is written.
+    rewritten: bool,
+}
+
+impl RecordFile {
+    /// Opens the cache file of `store`, creating it when missing, and returns its header's
+    /// newest event when the header is sound. A path that is not a regular file (a link, a
+    /// FIFO, a folder) or that cannot be opened is left alone: the facts then go to an unnamed
+    /// file in the database folder, which disappears when closed.
+    pub(super) fn open(store: &Store) -> Result<(RecordFile, Option<LastEvent>), StoreError> {
+        let path = cache_path(store);
+        match RecordFile::open_path(&path) {
+            Ok(opened) => Ok(opened),
             Err(error) => {
-                tracing::warn!(%error, "reports cache unreadable; rebuilding it from the ledger");
-                CachedFacts::default()
+                tracing::warn!(%error, "reports cache file not usable; using an unnamed file \
+                    in the database folder");
+                Ok((RecordFile::unnamed(store.path())?, None))
             }
         }
     }
 
-    /// Catches the facts up with the ledger and appends what is new to the cache file. A
-    /// failure to write the file is logged: the facts in memory are right all the same.
-    pub fn refresh(&mut self, store: &Store) -> Result<(), StoreError> {
-        let added = if self.facts.events.is_empty() {
-            self.facts = from_store(store)?;
-            self.facts.events.len()
-        } else {
-            catch_up(&mut self.facts, store)?
+    /// Opens the file at `path` as [`RecordFile::open`] does, without the fallback.
+    pub(super) fn open_path(path: &Path) -> Result<(RecordFile, Option<LastEvent>), StoreError> {
+        let file = open_regular(path).map_err(|source| StoreError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        let mut opened = RecordFile::new(file, path.to_owned());
+        let last = opened.read_header()?;
+        Ok((opened, last))
+    }
+
+    /// Creates an empty file that has no name, in `folder`.
+    pub(super) fn unnamed(folder: &Path) -> Result<RecordFile, StoreError> {
+        let file = tempfile::tempfile_in(folder).map_err(|source| StoreError::Io {
+            path: folder.to_owned(),
+            source,
+        })?;
+        Ok(RecordFile::new(file, folder.to_owned()))
+    }
+
+    fn new(file: File, path: PathBuf) -> RecordFile {
+        RecordFile {
+            file,
+            path,
+            records: 0,
+            crc: 0,
+            pending: Vec::new(),
+            unsaved: 0,
+            pending_crc: crc32fast::Hasher::new(),
+            rewritten: false,
+        }
+    }
+
+    fn io_error(&self, source: std::io::Error) -> StoreError {
+        StoreError::Io {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// Reads the header; `None` when the file is empty, of another version, or its header
+    /// does not fit the file's length. The records are checked by [`RecordFile::records`].
+    fn read_header(&mut self) -> Result<Option<LastEvent>, StoreError> {
+        let mut bytes = [0u8; HEADER];
+        match self.file.read_exact_at(&mut bytes, 0) {
+            Ok(()) => {}
+            Err(error) if error.kind() == ErrorKind::UnexpectedEof => return Ok(None),
+            Err(error) => return Err(self.io_error(error)),
+        }
+        let Some(header) = Header::decode(&bytes) else {
+            return Ok(None);
         };
-        if added > 0 {
-            let last = store.event(EventId(self.facts.last_event_id()))?;
-            self.last_event_micros = last.map_or(0, |event| event.at.timestamp_micros());
-            if let Err(error) = self.save(&cache_path(store)) {
-                tracing::warn!(%error, "reports cache not written");
-            }
+        // A damaged count must neither overflow nor reach past the end of the file.
+        let file_length = self.file.metadata().map_err(|e| self.io_error(e))?.len();
+        let fits = header
+            .records
+            .checked_mul(RECORD as u64)
+            .and_then(|length| length.checked_add(HEADER as u64))
+            .is_some_and(|end| end <= file_length);
+        if !fits {
+            return Ok(None);
+        }
+        self.records = header.records;
+        self.crc = header.crc;
+        Ok(Some(header.last))
+    }
+
+    /// Empties the file, to build it again from the ledger.
+    pub(super) fn clear(&mut self) -> Result<(), StoreError> {
+        self.file.set_len(0).map_err(|e| self.io_error(e))?;
+        self.records = 0;
+        self.crc = 0;
+        self.pending.clear();
+        self.unsaved = 0;
+        self.pending_crc = crc32fast::Hasher::new();
+        self.rewritten = false;
+        Ok(())
+    }
+
+    /// Returns the place of the next record appended.
+    fn next_place(&self) -> u64 {
+        self.records + self.unsaved + (self.pending.len() / RECORD) as u64
+    }
+
+    /// Appends a card record and returns its place, for [`RecordFile::rewrite_card`].
+    pub(super) fn push_card(&mut self, card: &CardFact) -> Result<u64, StoreError> {
+        let place = self.next_place();
+        self.pending.extend_from_slice(&card_record(card));
+        self.write_full_chunk()?;
+        Ok(place)
+    }
+
+    pub(super) fn push_event(
+        &mut self,
+        id: u64,
+        at: DateTime<Utc>,
+        card: u32,
+        kind: FactKind,
+    ) -> Result<(), StoreError> {
+        self.pending
+            .extend_from_slice(&event_record(id, at.timestamp_micros(), card, kind));
+        self.write_full_chunk()
+    }
+
+    /// Writes the card record at `place` again, with the card as it is now.
+    pub(super) fn rewrite_card(&mut self, place: u64, card: &CardFact) -> Result<(), StoreError> {
+        let record = card_record(card);
+        let first_pending = self.records + self.unsaved;
+        if let Some(index) = place.checked_sub(first_pending) {
+            let at = index as usize * RECORD;
+            self.pending[at..at + RECORD].copy_from_slice(&record);
+            return Ok(());
+        }
+        self.file
+            .write_all_at(&record, HEADER as u64 + place * RECORD as u64)
+            .map_err(|e| self.io_error(e))?;
+        self.rewritten = true;
+        Ok(())
+    }
+
+    fn write_full_chunk(&mut self) -> Result<(), StoreError> {
+        if self.pending.len() >= CHUNK_RECORDS * RECORD {
+            self.write_pending()?;
         }
         Ok(())
     }
 
-    fn save(&mut self, path: &Path) -> std::io::Result<()> {
-        let mut file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .mode(0o600)
-            .open(path)?;
-        if self.saved_records == 0 {
-            file.set_len(0)?;
-        }
-        let end = HEADER as u64 + self.saved_records * RECORD as u64;
-        file.seek(SeekFrom::Start(end))?;
+    fn write_pending(&mut self) -> Result<(), StoreError> {
+        let at = HEADER as u64 + (self.records + self.unsaved) * RECORD as u64;
+        self.file
+            .write_all_at(&self.pending, at)
+            .map_err(|e| self.io_error(e))?;
+        self.pending_crc.update(&self.pending);
+        self.unsaved += (self.pending.len() / RECORD) as u64;
+        self.pending.clear();
+        Ok(())
+    }
 
-        // Written a chunk at a time, for the same reason the file is read that way.
-        let mut hasher = crc32fast::Hasher::new_with_initial(self.crc);
-        let mut chunk = Vec::with_capacity((CHUNK_RECORDS + 1) * RECORD);
-        let mut written = 0u64;
-        let mut next_card = self.saved_cards;
-        for index in self.saved_events..self.facts.events.len() {
-            let event = &self.facts.events[index];
-            while next_card <= event.card() as usize {
-                card_record(&self.facts.cards[next_card], &mut chunk);
-                next_card += 1;
-            }
-            event_record(
-                event,
-                self.facts.kind(event),
-                self.facts.event_id(index),
-                &mut chunk,
-            );
-            if chunk.len() >= CHUNK_RECORDS * RECORD {
-                hasher.update(&chunk);
-                file.write_all(&chunk)?;
-                written += chunk.len() as u64;
-                chunk.clear();
-            }
+    /// Writes the records appended, then the header that counts them, and syncs the file.
+    pub(super) fn commit(&mut self, last: LastEvent) -> Result<(), StoreError> {
+        if self.pending.is_empty() && self.unsaved == 0 && !self.rewritten {
+            return Ok(());
         }
-        hasher.update(&chunk);
-        file.write_all(&chunk)?;
-        written += chunk.len() as u64;
-        file.set_len(end + written)?;
-
-        self.crc = hasher.finalize();
-        self.saved_records += written / RECORD as u64;
-        self.saved_cards = next_card;
-        self.saved_events = self.facts.events.len();
-        let header = Header {
-            records: self.saved_records,
-            last_event_id: self.facts.last_event_id(),
-            last_event_micros: self.last_event_micros,
-            crc: self.crc,
+        self.write_pending()?;
+        let records = self.records + self.unsaved;
+        let crc = if self.rewritten {
+            self.crc_of(records)?
+        } else {
+            let mut hasher = crc32fast::Hasher::new_with_initial(self.crc);
+            hasher.combine(&self.pending_crc);
+            hasher.finalize()
         };
-        file.seek(SeekFrom::Start(0))?;
-        file.write_all(&header.encode())?;
+        let header = Header { records, last, crc };
+        let end = HEADER as u64 + records * RECORD as u64;
+        self.file.set_len(end).map_err(|e| self.io_error(e))?;
+        self.file
+            .write_all_at(&header.encode(), 0)
+            .map_err(|e| self.io_error(e))?;
         // Synced here, on the reports' thread, rather than by the store's next checkpoint,
         // which syncs every file in the database folder between two check-ins.
-        file.sync_data()
+        self.file.sync_data().map_err(|e| self.io_error(e))?;
+
+        self.records = records;
+        self.crc = crc;
+        self.unsaved = 0;
+        self.pending_crc = crc32fast::Hasher::new();
+        self.rewritten = false;
+        Ok(())
+    }
+
+    /// Computes the CRC of the first `records` records from the file.
+    fn crc_of(&self, records: u64) -> Result<u32, StoreError> {
+        let mut hasher = crc32fast::Hasher::new();
+        let mut chunk = vec![0u8; CHUNK_RECORDS * RECORD];
+        let mut next = 0;
+        while next < records {
+            let count = (records - next).min(CHUNK_RECORDS as u64) as usize;
+            let part = &mut chunk[..count * RECORD];
+            self.file
+                .read_exact_at(part, HEADER as u64 + next * RECORD as u64)
+                .map_err(|e| self.io_error(e))?;
+            hasher.update(part);
+            next += count as u64;
+        }
+        Ok(hasher.finalize())
+    }
+
+    /// Reads the records counted in the header, a chunk at a time. The last item is an error
+    /// when the records no longer match the header's CRC, or one of them makes no sense: the
+    /// file was changed since it was written.
+    pub(super) fn records(&self) -> Records<'_> {
+        Records {
+            file: self,
+            cards: 0,
+            chunk: Vec::new(),
+            at: 0,
+            next: 0,
+            hasher: crc32fast::Hasher::new(),
+            done: false,
+        }
     }
 }
 
+/// The records of a [`RecordFile`], oldest first; see [`RecordFile::records`].
+pub(super) struct Records<'a> {
+    file: &'a RecordFile,
+    /// The card records read so far: an event names one of them.
+    cards: usize,
+    chunk: Vec<u8>,
+    at: usize,
+    next: u64,
+    hasher: crc32fast::Hasher,
+    done: bool,
+}
+
+impl Records<'_> {
+    pub(super) fn damaged(&mut self, detail: &str) -> StoreError {
+        self.done = true;
+        self.file.io_error(std::io::Error::new(
+            ErrorKind::InvalidData,
+            format!("the reports cache changed while it was read: {detail}"),
+        ))
+    }
+
+    /// Reads the next chunk; `false` at the end of the records.
+    fn fill(&mut self) -> Result<bool, StoreError> {
+        let left = self.file.records - self.next;
+        if left == 0 {
+            return Ok(false);
+        }
+        let count = left.min(CHUNK_RECORDS as u64) as usize;
+        self.chunk.resize(count * RECORD, 0);
+        let offset = HEADER as u64 + self.next * RECORD as u64;
+        if let Err(error) = self.file.file.read_exact_at(&mut self.chunk, offset) {
+            self.done = true;
+            return Err(self.file.io_error(error));
+        }
+        self.hasher.update(&self.chunk);
+        self.next += count as u64;
+        self.at = 0;
+        Ok(true)
+    }
+}
+
+impl Iterator for Records<'_> {
+    type Item = Result<Record, StoreError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        if self.at == self.chunk.len() {
+            match self.fill() {
+                Ok(true) => {}
+                Ok(false) => {
+                    self.done = true;
+                    let crc = std::mem::take(&mut self.hasher).finalize();
+                    return (crc != self.file.crc).then(|| Err(self.damaged("CRC differs")));
+                }
+                Err(error) => return Some(Err(error)),
+            }
+        }
+        let record = &self.chunk[self.at..self.at + RECORD];
+        self.at += RECORD;
+        match parse_record(record) {
+            Some(Record::Card(card)) => {
+                self.cards += 1;
+                Some(Ok(Record::Card(card)))
+            }
+            Some(Record::Event(event)) if (event.card as usize) < self.cards => {
+                Some(Ok(Record::Event(event)))
+            }
+            _ => Some(Err(self.damaged("a record makes no sense"))),
+        }
+    }
+}
+
+/// Opens `path` for reading and writing when it is a regular file or missing (then created,
+/// readable by its owner only). Opening a FIFO would wait for a writer and hang the reports
+/// for good, and a link may lead anywhere.
+fn open_regular(path: &Path) -> std::io::Result<File> {
+    match std::fs::symlink_metadata(path) {
+        Ok(metadata) if !metadata.is_file() => {
+            return Err(std::io::Error::new(
+                ErrorKind::InvalidInput,
+                format!("{} is not a regular file", path.display()),
+            ));
+        }
+        Err(error) if error.kind() != ErrorKind::NotFound => return Err(error),
+        _ => {}
+    }
+    OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .mode(0o600)
+        .open(path)
+}
+
+#[derive(Clone, Copy)]
 struct Header {
     records: u64,
-    last_event_id: u64,
-    last_event_micros: i64,
+    last: LastEvent,
     crc: u32,
 }
 
@@ -166,8 +416,8 @@ impl Header {
         bytes[8..12].copy_from_slice(&VERSION.to_le_bytes());
         bytes[12..16].copy_from_slice(&(RECORD as u32).to_le_bytes());
         bytes[16..24].copy_from_slice(&self.records.to_le_bytes());
-        bytes[24..32].copy_from_slice(&self.last_event_id.to_le_bytes());
-        bytes[32..40].copy_from_slice(&self.last_event_micros.to_le_bytes());
+        bytes[24..32].copy_from_slice(&self.last.id.to_le_bytes());
+        bytes[32..40].copy_from_slice(&self.last.micros.to_le_bytes());
         bytes[40..44].copy_from_slice(&self.crc.to_le_bytes());
         bytes
     }
@@ -181,8 +431,10 @@ impl Header {
         }
         Some(Header {
             records: u64_at(bytes, 16)?,
-            last_event_id: u64_at(bytes, 24)?,
-            last_event_micros: u64_at(bytes, 32)? as i64,
+            last: LastEvent {
+                id: u64_at(bytes, 24)?,
+                micros: u64_at(bytes, 32)? as i64,
+            },
             crc: u32_at(bytes, 40)?,
         })
     }
@@ -200,155 +452,64 @@ fn i64_at(bytes: &[u8], at: usize) -> i64 {
     u64_at(bytes, at).unwrap_or(0) as i64
 }
 
-/// Tells whether the cache's last event is still the store's event of that id, so a database
-/// restored from an older copy or replaced by another is not read through a stale cache.
-fn matches_store(cached: &CachedFacts, store: &Store) -> bool {
-    let Some(last) = cached.facts.events.last() else {
-        return false;
+/// Reads one record; `None` for a record that makes no sense.
+fn parse_record(record: &[u8]) -> Option<Record> {
+    let tag = record[0];
+    let id = u64_at(record, 8)?;
+    let (a, b, c, d) = (
+        i64_at(record, 16),
+        i64_at(record, 24),
+        i64_at(record, 32),
+        i64_at(record, 40),
+    );
+    if tag == TAG_CARD {
+        return Some(Record::Card(CardFact {
+            id: CardId(id),
+            member: MemberId(a as u64),
+            type_id: CardTypeId(b as u64),
+            sold_on: date_of(d >> 32)?,
+            expires_on: optional_date(i64::from(d as i32)),
+            price_cents: c,
+            sessions: u32_at(record, 4)?,
+        }));
+    }
+    let card = u32::try_from(b).ok()?;
+    let method = || PaymentMethod::ALL.get(usize::from(record[1])).copied();
+    let kind = match tag {
+        TAG_SOLD => FactKind::Sold,
+        TAG_USED => FactKind::Used {
+            activity: (d != NONE).then_some(ActivityId(d as u64)),
+            reverted: false,
+        },
+        TAG_REVERTED => FactKind::Reverted { reverted: c as u64 },
+        TAG_ADJUSTED => FactKind::Adjusted {
+            delta: i32::try_from(c).ok()?,
+        },
+        TAG_EXPIRY => FactKind::ExpiryChanged {
+            to: optional_date(c),
+        },
+        TAG_CANCELLED => FactKind::Cancelled { refund_cents: c },
+        TAG_PAID => FactKind::Paid {
+            method: method()?,
+            amount_cents: c,
+        },
+        TAG_REFUNDED => FactKind::Refunded {
+            method: method()?,
+            amount_cents: c,
+        },
+        TAG_IMPORTED => FactKind::Imported {
+            sessions: u32::try_from(c).ok()?,
+        },
+        _ => return None,
     };
-    match store.event(EventId(cached.facts.last_event_id())) {
-        Ok(Some(event)) => {
-            event.at.timestamp_micros() == cached.last_event_micros
-                && event.card_id == cached.facts.cards[last.card() as usize].id
-        }
-        _ => false,
-    }
-}
-
-/// Reads the cache file; `Ok(None)` when it is missing, of another version, or damaged.
-fn read_file(path: &Path) -> std::io::Result<Option<CachedFacts>> {
-    // Opening a FIFO for reading waits for a writer, which would hang the reports for good.
-    match std::fs::metadata(path) {
-        Ok(metadata) if !metadata.is_file() => {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                format!("{} is not a regular file", path.display()),
-            ));
-        }
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        _ => {}
-    }
-    let mut file = match std::fs::File::open(path) {
-        Ok(file) => file,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(error) => return Err(error),
-    };
-    let mut header = [0u8; HEADER];
-    if file.read_exact(&mut header).is_err() {
-        return Ok(None);
-    }
-    let Some(header) = Header::decode(&header) else {
-        return Ok(None);
-    };
-    // A damaged count must neither overflow nor reserve more than the file contains.
-    let expected_end = header
-        .records
-        .checked_mul(RECORD as u64)
-        .and_then(|length| length.checked_add(HEADER as u64));
-    let file_length = file.metadata()?.len();
-    let Some(expected_end) = expected_end.filter(|&end| end <= file_length) else {
-        return Ok(None);
-    };
-    let Ok(length) = usize::try_from(expected_end - HEADER as u64) else {
-        return Ok(None);
-    };
-    // The records are read a chunk at a time: holding the whole file (about 100 MB for
-    // 2,000,000 events) beside the facts decoded from it doubled the screen's peak memory.
-    // NOTE: not reserved from the header's count. A damaged count in a sparse file of the
-    // same length asked for 1 TiB and aborted the process. Now the first record that makes
-    // no sense ends the reading, and the array grows as records are read.
-    let mut facts = Facts::default();
-    let mut hasher = crc32fast::Hasher::new();
-    let mut chunk = vec![0u8; CHUNK_RECORDS * RECORD];
-    let mut left = length;
-    while left > 0 {
-        let part = &mut chunk[..left.min(CHUNK_RECORDS * RECORD)];
-        file.read_exact(part)?;
-        hasher.update(part);
-        if parse_records(part, &mut facts).is_none() {
-            return Ok(None);
-        }
-        left -= part.len();
-    }
-    if hasher.finalize() != header.crc {
-        return Ok(None);
-    }
-    let last = facts.events.last();
-    // Facts keep whole minutes, so only the header's minutes are compared.
-    if facts.last_event_id() != header.last_event_id
-        || last.map_or(0, EventFact::minute) != header.last_event_micros.div_euclid(60_000_000)
-    {
-        return Ok(None);
-    }
-    Ok(Some(CachedFacts {
-        saved_cards: facts.cards.len(),
-        saved_events: facts.events.len(),
-        saved_records: header.records,
-        crc: header.crc,
-        last_event_micros: header.last_event_micros,
-        facts,
+    // A time that chrono cannot hold is a damaged record: the ledger's times all fit.
+    DateTime::from_timestamp_micros(a)?;
+    Some(Record::Event(EventFact {
+        id,
+        minute: a.div_euclid(60_000_000),
+        card,
+        kind,
     }))
-}
-
-/// Adds the cards and events of whole records to `facts`; `None` for a record that makes no
-/// sense.
-fn parse_records(bytes: &[u8], facts: &mut Facts) -> Option<()> {
-    for record in bytes.chunks_exact(RECORD) {
-        let tag = record[0];
-        let id = u64_at(record, 8)?;
-        let (a, b, c, d) = (
-            i64_at(record, 16),
-            i64_at(record, 24),
-            i64_at(record, 32),
-            i64_at(record, 40),
-        );
-        if tag == TAG_CARD {
-            facts.push_card(CardFact {
-                id: CardId(id),
-                member: MemberId(a as u64),
-                type_id: CardTypeId(b as u64),
-                sold_on: date_of(d >> 32)?,
-                expires_on: optional_date(i64::from(d as i32)),
-                price_cents: c,
-                sessions: u32_at(record, 4)?,
-            });
-            continue;
-        }
-        let card = u32::try_from(b)
-            .ok()
-            .filter(|card| (*card as usize) < facts.cards.len())?;
-        let method = || PaymentMethod::ALL.get(usize::from(record[1])).copied();
-        let kind = match tag {
-            TAG_SOLD => FactKind::Sold,
-            TAG_USED => FactKind::Used {
-                activity: (d != NONE).then_some(ActivityId(d as u64)),
-                reverted: false,
-            },
-            TAG_REVERTED => FactKind::Reverted { reverted: c as u64 },
-            TAG_ADJUSTED => FactKind::Adjusted {
-                delta: i32::try_from(c).ok()?,
-            },
-            TAG_EXPIRY => FactKind::ExpiryChanged {
-                to: optional_date(c),
-            },
-            TAG_CANCELLED => FactKind::Cancelled { refund_cents: c },
-            TAG_PAID => FactKind::Paid {
-                method: method()?,
-                amount_cents: c,
-            },
-            TAG_REFUNDED => FactKind::Refunded {
-                method: method()?,
-                amount_cents: c,
-            },
-            TAG_IMPORTED => FactKind::Imported {
-                sessions: u32::try_from(c).ok()?,
-            },
-            _ => return None,
-        };
-        let event = facts.pack(id, DateTime::from_timestamp_micros(a)?, card, kind)?;
-        facts.push_event(event);
-    }
-    Some(())
 }
 
 fn date_of(days: i64) -> Option<NaiveDate> {
@@ -367,8 +528,10 @@ fn days_of(date: Option<NaiveDate>) -> i64 {
     date.map_or(NONE, |date| i64::from(date.num_days_from_ce()))
 }
 
-fn card_record(card: &CardFact, out: &mut Vec<u8>) {
-    let expiry = date_or_min(card.expires_on);
+fn card_record(card: &CardFact) -> [u8; RECORD] {
+    let expiry = card
+        .expires_on
+        .map_or(i32::MIN, |date| date.num_days_from_ce());
     let packed = (i64::from(card.sold_on.num_days_from_ce()) << 32) | i64::from(expiry as u32);
     let mut record = [0u8; RECORD];
     record[0] = TAG_CARD;
@@ -381,14 +544,10 @@ fn card_record(card: &CardFact, out: &mut Vec<u8>) {
     );
     record[32..40].copy_from_slice(&card.price_cents.to_le_bytes());
     record[40..48].copy_from_slice(&packed.to_le_bytes());
-    out.extend_from_slice(&record);
+    record
 }
 
-fn date_or_min(date: Option<NaiveDate>) -> i32 {
-    date.map_or(i32::MIN, |date| date.num_days_from_ce())
-}
-
-fn event_record(event: &EventFact, kind: FactKind, id: u64, out: &mut Vec<u8>) {
+fn event_record(id: u64, micros: i64, card: u32, kind: FactKind) -> [u8; RECORD] {
     let mut record = [0u8; RECORD];
     let (tag, method, value, extra) = match kind {
         FactKind::Sold => (TAG_SOLD, 0, 0, 0),
@@ -414,15 +573,10 @@ fn event_record(event: &EventFact, kind: FactKind, id: u64, out: &mut Vec<u8>) {
     };
     record[0] = tag;
     record[1] = method;
-    fill(
-        &mut record,
-        id,
-        event.at().timestamp_micros(),
-        i64::from(event.card()),
-    );
+    fill(&mut record, id, micros, i64::from(card));
     record[32..40].copy_from_slice(&value.to_le_bytes());
     record[40..48].copy_from_slice(&extra.to_le_bytes());
-    out.extend_from_slice(&record);
+    record
 }
 
 fn fill(record: &mut [u8; RECORD], id: u64, a: i64, b: i64) {
@@ -434,179 +588,62 @@ fn fill(record: &mut [u8; RECORD], id: u64, a: i64, b: i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
 
-    /// A FIFO in the cache file's place is reported at once instead of waiting for a writer.
+    /// A FIFO in the file's place is refused at once instead of waiting for a writer, and so
+    /// are a link and a folder.
     #[test]
-    fn fifo_in_place_of_the_file_is_rejected() {
+    fn only_a_regular_file_is_opened() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(FILE_NAME);
+        let fifo = dir.path().join("fifo");
         let status = std::process::Command::new("mkfifo")
-            .arg(&path)
+            .arg(&fifo)
             .status()
             .expect("mkfifo runs");
         assert!(status.success());
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink("/dev/null", &link).unwrap();
 
         let (sender, receiver) = std::sync::mpsc::channel();
-        let reader_path = path.clone();
+        let paths = [fifo, link, dir.path().to_owned()];
         std::thread::spawn(move || {
-            let _ = sender.send(read_file(&reader_path).map(|cached| cached.is_some()));
+            for path in paths {
+                let _ = sender.send((open_regular(&path).map(|_| ()), path));
+            }
         });
-        let result = receiver
-            .recv_timeout(std::time::Duration::from_secs(10))
-            .expect("read_file returned within 10 s");
-        let error = result.expect_err("a FIFO is not a cache file");
-        assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput);
-        assert!(error.to_string().contains("not a regular file"), "{error}");
-    }
-
-    /// Wraps facts as a cache about to be saved, with the last event's time as the store
-    /// would give it.
-    fn cached_of(facts: Facts) -> CachedFacts {
-        let last_event_micros = facts
-            .events
-            .last()
-            .map_or(0, |event| event.at().timestamp_micros());
-        CachedFacts {
-            facts,
-            last_event_micros,
-            ..CachedFacts::default()
+        for _ in 0..3 {
+            let (result, path) = receiver
+                .recv_timeout(std::time::Duration::from_secs(10))
+                .expect("open_regular returned within 10 s");
+            let error = result.expect_err("not a regular file");
+            assert_eq!(error.kind(), ErrorKind::InvalidInput, "{}", path.display());
+            assert!(error.to_string().contains("not a regular file"), "{error}");
         }
     }
 
-    fn sample() -> Facts {
-        let mut facts = Facts::default();
-        let card = facts.push_card(CardFact {
-            id: CardId(7),
-            member: MemberId(3),
-            type_id: CardTypeId(2),
-            sold_on: NaiveDate::from_ymd_opt(2026, 9, 1).unwrap(),
-            expires_on: NaiveDate::from_ymd_opt(2027, 6, 30),
-            price_cents: 12_000,
-            sessions: 10,
-        });
-        let at = |minute| {
-            chrono::Utc
-                .with_ymd_and_hms(2026, 9, 1, 10, minute, 0)
-                .unwrap()
+    #[test]
+    fn header_of_another_version_or_cut_short_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let header = Header {
+            records: 0,
+            last: LastEvent { id: 4, micros: 9 },
+            crc: 0,
         };
-        let kinds = [
-            FactKind::Sold,
-            FactKind::Paid {
-                method: PaymentMethod::CouponSport,
-                amount_cents: 12_000,
-            },
-            FactKind::Used {
-                activity: Some(ActivityId(4)),
-                reverted: false,
-            },
-            FactKind::Reverted { reverted: 3 },
-            FactKind::Used {
-                activity: None,
-                reverted: false,
-            },
-            FactKind::Adjusted { delta: -2 },
-            FactKind::ExpiryChanged { to: None },
-            FactKind::Refunded {
-                method: PaymentMethod::Cash,
-                amount_cents: 500,
-            },
-            FactKind::Cancelled { refund_cents: 0 },
-        ];
-        for (index, kind) in kinds.into_iter().enumerate() {
-            let event = facts
-                .pack(index as u64 + 1, at(index as u32), card, kind)
-                .unwrap();
-            facts.push_event(event);
-        }
-        facts
-    }
+        std::fs::write(&path, header.encode()).unwrap();
+        assert_eq!(RecordFile::open_path(&path).unwrap().1, Some(header.last));
 
-    #[test]
-    fn records_round_trip() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(FILE_NAME);
-        let facts = sample();
-        let mut cached = cached_of(facts.clone());
-        cached.save(&path).unwrap();
-        let bytes = std::fs::read(&path).unwrap();
-        assert_eq!(&bytes[..8], MAGIC);
-        assert_eq!(bytes.len(), HEADER + 10 * RECORD);
-
-        let read = read_file(&path).unwrap().expect("cache readable");
-        assert_eq!(read.facts.cards, facts.cards);
-        assert_eq!(read.facts.events, facts.events);
-        assert!(matches!(
-            read.facts.kind(&read.facts.events[2]),
-            FactKind::Used { reverted: true, .. }
-        ));
-    }
-
-    #[test]
-    fn appended_records_read_back() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(FILE_NAME);
-        let all = sample();
-        // The clone keeps the whole ledger's runs of ids, so the part saved first is the same
-        // ledger cut short.
-        let mut first = all.clone();
-        first.events.truncate(4);
-        let mut cached = cached_of(first);
-        cached.save(&path).unwrap();
-        for event in &all.events[4..] {
-            cached.facts.push_event(*event);
-        }
-        cached.last_event_micros = all.events.last().unwrap().at().timestamp_micros();
-        cached.save(&path).unwrap();
-        let read = read_file(&path).unwrap().expect("cache readable");
-        assert_eq!(read.facts.events, all.events);
-    }
-
-    /// More records than one chunk, with cards between events, and a damaged byte in the
-    /// second chunk: the CRC covers every chunk.
-    #[test]
-    fn records_cross_chunks() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(FILE_NAME);
-        let mut facts = Facts::default();
-        let at = chrono::Utc.with_ymd_and_hms(2026, 9, 1, 10, 0, 0).unwrap();
-        for id in 1..=(CHUNK_RECORDS as u64 + 5_000) {
-            let card = facts.push_card(CardFact {
-                id: CardId(id / 100 + 1),
-                member: MemberId(id / 200 + 1),
-                type_id: CardTypeId(1),
-                sold_on: NaiveDate::from_ymd_opt(2026, 9, 1).unwrap(),
-                expires_on: None,
-                price_cents: 9_000,
-                sessions: 10,
-            });
-            let event = facts.pack(id, at, card, FactKind::Sold).unwrap();
-            facts.push_event(event);
-        }
-        let mut cached = cached_of(facts.clone());
-        cached.save(&path).unwrap();
-        let read = read_file(&path).unwrap().expect("cache readable");
-        assert_eq!(read.facts.cards, facts.cards);
-        assert_eq!(read.facts.events, facts.events);
-
-        let mut bytes = std::fs::read(&path).unwrap();
-        let in_second_chunk = HEADER + (CHUNK_RECORDS + 10) * RECORD + 33;
-        bytes[in_second_chunk] ^= 1;
-        std::fs::write(&path, &bytes).unwrap();
-        assert!(read_file(&path).unwrap().is_none());
-    }
-
-    #[test]
-    fn other_version_is_ignored() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(FILE_NAME);
-        let mut cached = cached_of(sample());
-        cached.save(&path).unwrap();
-        let mut bytes = std::fs::read(&path).unwrap();
+        let mut bytes = header.encode();
         bytes[8] = 99;
-        std::fs::write(&path, &bytes).unwrap();
-        assert!(read_file(&path).unwrap().is_none());
-        std::fs::write(&path, &bytes[..20]).unwrap();
-        assert!(read_file(&path).unwrap().is_none());
+        std::fs::write(&path, bytes).unwrap();
+        assert_eq!(RecordFile::open_path(&path).unwrap().1, None);
+        std::fs::write(&path, &header.encode()[..20]).unwrap();
+        assert_eq!(RecordFile::open_path(&path).unwrap().1, None);
+        // A count of records beyond the end of the file.
+        let long = Header {
+            records: 1 << 36,
+            ..header
+        };
+        std::fs::write(&path, long.encode()).unwrap();
+        assert_eq!(RecordFile::open_path(&path).unwrap().1, None);
     }
 }

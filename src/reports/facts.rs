@@ -1,18 +1,19 @@
-//! The ledger reduced to what reports read: one fixed-size record per card and per event.
+//! The ledger reduced to what reports read: the cards in memory, and one fixed-size record
+//! per card and per event in the facts file (see [`super::cache`]).
 //!
-//! Decoding 2,000,000 ledger events from sled takes several seconds, so the records are also
-//! kept in a cache file in the database folder. The ledger is append-only and event ids grow
-//! with commit order, so catching the cache up means reading only the events written since.
+//! Decoding 2,000,000 ledger events from sled takes several seconds, so the records stay in
+//! the file between app sessions. The ledger is append-only and event ids grow with commit
+//! order, so catching the file up means reading only the events written since.
 
+use super::cache::{LastEvent, Record, RecordFile, Records};
 use crate::domain::card::CardId;
 use crate::domain::card_type::{ActivityId, CardTypeId};
+use crate::domain::ledger::EventId;
 use crate::domain::ledger::{EventKind, LedgerEvent};
 use crate::domain::member::MemberId;
 use crate::domain::sale::PaymentMethod;
 use crate::store::{Store, StoreError};
-#[cfg(test)]
-use chrono::Timelike;
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -77,185 +78,29 @@ pub enum FactKind {
     },
 }
 
-/// One ledger event, packed into 16 bytes because reports hold one per event: two million on
-/// a large club, 96 MB when each took 48 bytes. Its id is not stored: ids follow each other
-/// in runs (see `Facts::id_runs`). The kind is stored as a tag, a payment method,
-/// a flag and one 32-bit number, and rebuilt by [`Facts::kind`]. [`Facts::pack`] makes one.
+/// One ledger event as reports read it, decoded from the facts file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EventFact {
-    /// The kind's number: an amount, a delta, an id or a day; [`NONE_32`] for none. With
-    /// [`WIDE_PAYLOAD`] in the tag, the place of the number in [`Facts::wide`] instead, for a
-    /// number beyond 32 bits, such as an amount of 21,474,836.48 or more.
-    payload: i32,
+    pub id: u64,
     /// Minutes since 1970-01-01 UTC, rounded down: reports count by hour at the finest.
-    minute: i32,
+    pub minute: i64,
     /// Index into [`Facts::cards`].
-    card: u32,
-    tag: u8,
-    method: u8,
-    /// Set on a check-in that a later event reverted.
-    reverted: bool,
+    pub card: u32,
+    pub kind: FactKind,
 }
 
-/// Marks "no activity" and "no date" in a kind's number.
-const NONE: i64 = i64::MIN;
-
-/// [`NONE`] in a packed event's 32-bit payload.
-const NONE_32: i32 = i32::MIN;
-
-/// Set in a packed event's tag when its payload is a place in [`Facts::wide`].
-const WIDE_PAYLOAD: u8 = 0x80;
-
-const TAG_SOLD: u8 = 0;
-const TAG_USED: u8 = 1;
-const TAG_REVERTED: u8 = 2;
-const TAG_ADJUSTED: u8 = 3;
-const TAG_EXPIRY: u8 = 4;
-const TAG_CANCELLED: u8 = 5;
-const TAG_PAID: u8 = 6;
-const TAG_REFUNDED: u8 = 7;
-const TAG_IMPORTED: u8 = 8;
-
 impl EventFact {
-    /// Packs an event about card `card` (an index into [`Facts::cards`]); a number beyond
-    /// 32 bits goes to the end of `wide`. Returns `None` for a time more than 4,000 years from
-    /// 1970.
-    fn new(at: DateTime<Utc>, card: u32, kind: FactKind, wide: &mut Vec<i64>) -> Option<EventFact> {
-        let mut method = 0;
-        let mut reverted = false;
-        let (tag, payload) = match kind {
-            FactKind::Sold => (TAG_SOLD, 0),
-            FactKind::Used {
-                activity,
-                reverted: was_reverted,
-            } => {
-                reverted = was_reverted;
-                // Ids keep their 64 bits through the cast; only activity 2^63 would read as
-                // none, and activity ids count from 1.
-                (TAG_USED, activity.map_or(NONE, |id| id.0 as i64))
-            }
-            FactKind::Reverted { reverted } => (TAG_REVERTED, reverted as i64),
-            FactKind::Adjusted { delta } => (TAG_ADJUSTED, i64::from(delta)),
-            FactKind::ExpiryChanged { to } => (
-                TAG_EXPIRY,
-                to.map_or(NONE, |day| i64::from(day.num_days_from_ce())),
-            ),
-            FactKind::Cancelled { refund_cents } => (TAG_CANCELLED, refund_cents),
-            FactKind::Paid {
-                method: paid_with,
-                amount_cents,
-            } => {
-                method = method_index(paid_with);
-                (TAG_PAID, amount_cents)
-            }
-            FactKind::Refunded {
-                method: refunded_with,
-                amount_cents,
-            } => {
-                method = method_index(refunded_with);
-                (TAG_REFUNDED, amount_cents)
-            }
-            FactKind::Imported { sessions } => (TAG_IMPORTED, i64::from(sessions)),
-        };
-        let minute = i32::try_from(at.timestamp().div_euclid(60)).ok()?;
-        let (tag, payload) = match payload {
-            NONE => (tag, NONE_32),
-            small => match i32::try_from(small) {
-                Ok(small) if small != NONE_32 => (tag, small),
-                _ => {
-                    let place = i32::try_from(wide.len()).ok()?;
-                    wide.push(payload);
-                    (tag | WIDE_PAYLOAD, place)
-                }
-            },
-        };
-        Some(EventFact {
-            payload,
-            minute,
-            card,
-            tag,
-            method,
-            reverted,
-        })
-    }
-
-    /// Returns the kind's tag, without the [`WIDE_PAYLOAD`] mark.
-    fn tag(&self) -> u8 {
-        self.tag & !WIDE_PAYLOAD
-    }
-
-    /// Returns the kind's number, read from `wide` when it did not fit in 32 bits.
-    fn payload(&self, wide: &[i64]) -> i64 {
-        if self.tag & WIDE_PAYLOAD != 0 {
-            // The place was pushed with the event, so it is always there.
-            wide.get(self.payload as usize).copied().unwrap_or(NONE)
-        } else if self.payload == NONE_32 {
-            NONE
-        } else {
-            i64::from(self.payload)
-        }
-    }
-
     /// Returns the time, to the minute.
     pub fn at(&self) -> DateTime<Utc> {
-        DateTime::from_timestamp(i64::from(self.minute) * 60, 0).unwrap_or_default()
+        self.minute
+            .checked_mul(60)
+            .and_then(|seconds| DateTime::from_timestamp(seconds, 0))
+            .unwrap_or_default()
     }
 
-    /// Returns the time as minutes since 1970-01-01 UTC, to compare with
-    /// [`minutes_between`] without building a date for each of millions of events.
-    pub fn minute(&self) -> i64 {
-        i64::from(self.minute)
-    }
-
-    pub fn card(&self) -> u32 {
-        self.card
-    }
-
-    fn kind(&self, wide: &[i64]) -> FactKind {
-        let payload = self.payload(wide);
-        let method = || {
-            PaymentMethod::ALL
-                .get(usize::from(self.method))
-                .copied()
-                .unwrap_or(PaymentMethod::ALL[0])
-        };
-        let day = |days: i64| {
-            i32::try_from(days)
-                .ok()
-                .and_then(NaiveDate::from_num_days_from_ce_opt)
-        };
-        match self.tag() {
-            TAG_USED => FactKind::Used {
-                activity: (payload != NONE).then_some(ActivityId(payload as u64)),
-                reverted: self.reverted,
-            },
-            TAG_REVERTED => FactKind::Reverted {
-                reverted: payload as u64,
-            },
-            TAG_ADJUSTED => FactKind::Adjusted {
-                delta: payload as i32,
-            },
-            TAG_EXPIRY => FactKind::ExpiryChanged { to: day(payload) },
-            TAG_CANCELLED => FactKind::Cancelled {
-                refund_cents: payload,
-            },
-            TAG_PAID => FactKind::Paid {
-                method: method(),
-                amount_cents: payload,
-            },
-            TAG_REFUNDED => FactKind::Refunded {
-                method: method(),
-                amount_cents: payload,
-            },
-            TAG_IMPORTED => FactKind::Imported {
-                sessions: payload as u32,
-            },
-            _ => FactKind::Sold,
-        }
-    }
-
-    fn session_delta(&self, wide: &[i64]) -> i64 {
-        match self.kind(wide) {
+    /// Returns the sessions the event adds to its card's balance, negative for a use.
+    pub fn session_delta(&self) -> i64 {
+        match self.kind {
             FactKind::Used { .. } => -1,
             FactKind::Reverted { .. } => 1,
             FactKind::Adjusted { delta } => i64::from(delta),
@@ -265,141 +110,261 @@ impl EventFact {
     }
 }
 
-/// Every card and event of the ledger, events oldest first.
-#[derive(Debug, Clone, Default)]
+/// The newest event held.
+#[derive(Debug, Clone, Copy)]
+struct Newest {
+    id: u64,
+    /// Its time in the ledger, to the microsecond, which the file's header keeps.
+    micros: i64,
+    card: u32,
+}
+
+/// Every card of the ledger in memory, and its events in the facts file, oldest first.
+///
+/// The events stay on disk: [`Facts::events`] reads them a chunk at a time for each pass of
+/// a report. 2,000,000 events held in memory took 32 MB even packed into 16 bytes each, on
+/// top of the other screens' data.
+#[derive(Debug)]
 pub struct Facts {
     pub cards: Vec<CardFact>,
-    pub events: Vec<EventFact>,
     index: IdMap<CardId, u32>,
-    /// The runs of consecutive ids: (index of the run's first event, its id). An event's id is
-    /// its run's first id plus its place in the run. A ledger's ids follow each other, so one
-    /// run is the rule. A gap, from an imported ledger or an event left out, starts a new run
-    /// of 16 bytes.
-    id_runs: Vec<(usize, u64)>,
-    /// The events' numbers beyond 32 bits, which their payload points at; few or none.
-    wide: Vec<i64>,
-    /// Events whose card was not found in the store, or that [`EventFact::new`] cannot pack;
-    /// left out of every report.
+    seen: EventsSeen,
+    /// Events whose card was not found in the store; left out of every report.
     pub orphan_events: usize,
+    file: RecordFile,
+}
+
+/// What the facts know of their events without reading the file again.
+#[derive(Debug, Default)]
+struct EventsSeen {
+    /// The ids of the check-ins that a later event gave back: the file does not mark them.
+    reverted: IdSet,
+    count: u64,
+    newest: Option<Newest>,
+}
+
+impl EventsSeen {
+    /// Counts an event written to the file or read from it.
+    fn note(&mut self, event: &EventFact, micros: i64) {
+        if let FactKind::Reverted { reverted } = event.kind
+            && reverted < event.id
+        {
+            self.reverted.insert(reverted);
+        }
+        self.count += 1;
+        self.newest = Some(Newest {
+            id: event.id,
+            micros,
+            card: event.card,
+        });
+    }
 }
 
 impl Facts {
+    /// Opens the facts file of `store` and reads its cards, or starts from nothing when the
+    /// file is missing, damaged or belongs to another ledger. [`Facts::refresh`] then brings
+    /// the facts up to date.
+    pub fn load(store: &Store) -> Result<Facts, StoreError> {
+        let (file, header) = RecordFile::open(store)?;
+        let mut facts = Facts::with_file(file);
+        let Some(header) = header else {
+            facts.file.clear()?;
+            return Ok(facts);
+        };
+        match facts.read_records(header) {
+            Ok(true) if facts.matches_store(store) => return Ok(facts),
+            Ok(_) => {}
+            Err(error) => {
+                tracing::warn!(%error, "reports cache unreadable; rebuilding it from the ledger");
+            }
+        }
+        let mut facts = Facts::with_file(facts.file);
+        facts.file.clear()?;
+        Ok(facts)
+    }
+
+    fn with_file(file: RecordFile) -> Facts {
+        Facts {
+            cards: Vec::new(),
+            index: IdMap::default(),
+            seen: EventsSeen::default(),
+            orphan_events: 0,
+            file,
+        }
+    }
+
+    /// Facts in an unnamed file of the temporary folder, for tests that build them by hand
+    /// with [`Facts::add_card`] and [`Facts::add_event`].
+    #[cfg(test)]
+    pub(super) fn scratch() -> Facts {
+        let file = RecordFile::unnamed(&std::env::temp_dir()).expect("temporary file");
+        Facts::with_file(file)
+    }
+
+    /// Reads every record of the file. Returns `false` when the records do not end with the
+    /// event that the header names.
+    fn read_records(&mut self, header: LastEvent) -> Result<bool, StoreError> {
+        for record in self.file.records() {
+            match record? {
+                Record::Card(card) => {
+                    if self
+                        .index
+                        .insert(card.id, self.cards.len() as u32)
+                        .is_some()
+                    {
+                        return Ok(false);
+                    }
+                    self.cards.push(card);
+                }
+                Record::Event(event) => {
+                    if self.seen.newest.is_some_and(|newest| event.id <= newest.id) {
+                        return Ok(false);
+                    }
+                    self.seen
+                        .note(&event, event.minute.saturating_mul(60_000_000));
+                }
+            }
+        }
+        self.cards.shrink_to_fit();
+        let Some(newest) = &mut self.seen.newest else {
+            return Ok(false);
+        };
+        // The records keep whole minutes in files that earlier versions wrote.
+        if newest.id != header.id
+            || newest.micros.div_euclid(60_000_000) != header.micros.div_euclid(60_000_000)
+        {
+            return Ok(false);
+        }
+        newest.micros = header.micros;
+        Ok(true)
+    }
+
+    /// Tells whether the newest event held is still the store's event of that id, so a
+    /// database restored from an older copy or replaced by another is not read through a
+    /// stale file.
+    fn matches_store(&self, store: &Store) -> bool {
+        let Some(newest) = self.seen.newest else {
+            return false;
+        };
+        match store.event(EventId(newest.id)) {
+            Ok(Some(event)) => {
+                event.at.timestamp_micros() == newest.micros
+                    && event.card_id == self.cards[newest.card as usize].id
+            }
+            _ => false,
+        }
+    }
+
     pub fn card(&self, event: &EventFact) -> &CardFact {
         &self.cards[event.card as usize]
     }
 
-    pub fn kind(&self, event: &EventFact) -> FactKind {
-        event.kind(&self.wide)
+    /// Returns how many events the facts hold.
+    pub fn event_count(&self) -> u64 {
+        self.seen.count
     }
 
-    /// Returns the sessions the event adds to its card's balance, negative for a use.
-    pub fn session_delta(&self, event: &EventFact) -> i64 {
-        event.session_delta(&self.wide)
+    /// Reads the events from the facts file, oldest first. An item is an error when the file
+    /// cannot be read or was changed since this process wrote or read it; no event comes
+    /// after an error.
+    pub fn events(&self) -> Events<'_> {
+        Events {
+            facts: self,
+            records: self.file.records(),
+        }
     }
 
-    pub fn last_event_id(&self) -> u64 {
-        self.events
-            .len()
-            .checked_sub(1)
-            .map_or(0, |index| self.event_id(index))
+    /// Adds a card and returns its index in [`Facts::cards`], or the index it already has.
+    #[cfg(test)]
+    pub(super) fn add_card(&mut self, card: CardFact) -> Result<u32, StoreError> {
+        Ok(self.add_card_at(card)?.0)
     }
 
-    /// Returns the id of the event at `index` in [`Facts::events`].
-    pub fn event_id(&self, index: usize) -> u64 {
-        let run = self.id_runs.partition_point(|&(first, _)| first <= index);
-        run.checked_sub(1).map_or(0, |run| {
-            let (first, id) = self.id_runs[run];
-            id + (index - first) as u64
-        })
+    /// Adds a card, and returns its index and the place of its record when it is new.
+    fn add_card_at(&mut self, card: CardFact) -> Result<(u32, Option<u64>), StoreError> {
+        if let Some(&index) = self.index.get(&card.id) {
+            return Ok((index, None));
+        }
+        let place = self.file.push_card(&card)?;
+        let index = self.cards.len() as u32;
+        self.index.insert(card.id, index);
+        self.cards.push(card);
+        Ok((index, Some(place)))
     }
 
-    /// Packs the next event of this ledger, which the caller pushes next, or returns `None`
-    /// when [`EventFact`] cannot hold it: an id not above the one before, or a time beyond the
-    /// limits of `EventFact::new`. Reports leave such an event out and count it in
-    /// [`Facts::orphan_events`].
-    pub fn pack(
+    /// Adds an event about card `card` (an index into [`Facts::cards`]). Returns `false`, and
+    /// adds nothing, for an id not above the newest one: ledger ids only grow.
+    pub(super) fn add_event(
         &mut self,
         id: u64,
         at: DateTime<Utc>,
         card: u32,
         kind: FactKind,
-    ) -> Option<EventFact> {
-        let last = (!self.events.is_empty()).then(|| self.last_event_id());
-        if last.is_some_and(|last| id <= last) {
-            return None;
+    ) -> Result<bool, StoreError> {
+        if self.seen.newest.is_some_and(|newest| id <= newest.id) {
+            return Ok(false);
         }
-        let event = EventFact::new(at, card, kind, &mut self.wide)?;
-        if last.is_none_or(|last| id != last + 1) {
-            self.id_runs.push((self.events.len(), id));
+        self.file.push_event(id, at, card, kind)?;
+        let event = EventFact {
+            id,
+            minute: at.timestamp().div_euclid(60),
+            card,
+            kind,
+        };
+        self.seen.note(&event, at.timestamp_micros());
+        Ok(true)
+    }
+
+    /// Writes what was added to the facts file, and the header that counts it.
+    pub(super) fn commit(&mut self) -> Result<(), StoreError> {
+        match self.seen.newest {
+            Some(newest) => self.file.commit(LastEvent {
+                id: newest.id,
+                micros: newest.micros,
+            }),
+            None => Ok(()),
         }
-        Some(event)
     }
 
-    /// Appends an event, and marks the check-in it reverts, if it reverts one.
-    pub(super) fn push_event(&mut self, event: EventFact) {
-        if let FactKind::Reverted { reverted } = self.kind(&event)
-            && let Some(index) = self.index_of_id(reverted)
-            && self.events[index].tag() == TAG_USED
-        {
-            self.events[index].reverted = true;
+    /// Brings the facts up to the newest ledger event, reading only the events written since
+    /// the newest one held. Returns how many events were added.
+    pub fn refresh(&mut self, store: &Store) -> Result<usize, StoreError> {
+        match self.seen.newest {
+            None => self.append(store, store.ledger()),
+            Some(newest) => {
+                let events = events_after(store, newest.id)?;
+                self.append(store, events.into_iter().map(Ok))
+            }
         }
-        self.events.push(event);
     }
 
-    /// Finds the event with id `id` in the run of ids that starts below it.
-    fn index_of_id(&self, id: u64) -> Option<usize> {
-        let run = self
-            .id_runs
-            .partition_point(|&(_, start)| start <= id)
-            .checked_sub(1)?;
-        let (first, start) = self.id_runs[run];
-        let end = self
-            .id_runs
-            .get(run + 1)
-            .map_or(self.events.len(), |&(next, _)| next);
-        let place = usize::try_from(id - start).ok()?;
-        (place < end - first).then_some(first + place)
-    }
-
-    pub(super) fn push_card(&mut self, card: CardFact) -> u32 {
-        if let Some(&index) = self.index.get(&card.id) {
-            return index;
-        }
-        let index = self.cards.len() as u32;
-        self.index.insert(card.id, index);
-        self.cards.push(card);
-        index
-    }
-
-    pub(super) fn card_index(&self, id: CardId) -> Option<u32> {
-        self.index.get(&id).copied()
-    }
-
-    /// Appends ledger events newer than the last one held, reading each new card from the
-    /// store. Returns how many events were added.
-    pub fn append(
+    /// Appends ledger events newer than the newest one held, reading each new card from the
+    /// store, and writes them to the facts file. Returns how many events were added.
+    fn append(
         &mut self,
         store: &Store,
         events: impl IntoIterator<Item = Result<LedgerEvent, StoreError>>,
     ) -> Result<usize, StoreError> {
-        // Cards first seen in this batch, whose expiry is read from the store as it is now.
-        // Their first expiry change carries the expiry that was set at the sale.
-        let mut fresh: HashSet<CardId> = HashSet::new();
+        // Cards first seen in this batch, whose expiry is read from the store as it is now,
+        // with the place of their record. Their first expiry change carries the expiry that
+        // was set at the sale, and their record is written again with it.
+        let mut fresh: IdMap<CardId, (u32, u64)> = IdMap::default();
         let mut added = 0;
         let orphans_before = self.orphan_events;
         for event in events {
             let event = event?;
-            // An imported ledger may start at id 0, which `last_event_id` also returns for no
-            // events at all.
-            if !self.events.is_empty() && event.id.0 <= self.last_event_id() {
+            if self
+                .seen
+                .newest
+                .is_some_and(|newest| event.id.0 <= newest.id)
+            {
                 continue;
             }
-            let card = match self.card_index(event.card_id) {
-                Some(index) => index,
+            let card = match self.index.get(&event.card_id) {
+                Some(&index) => index,
                 None => match store.card(event.card_id)? {
                     Some(card) => {
-                        fresh.insert(card.id);
-                        self.push_card(CardFact {
+                        let (index, place) = self.add_card_at(CardFact {
                             id: card.id,
                             member: card.member_id,
                             type_id: card.type_id,
@@ -407,7 +372,11 @@ impl Facts {
                             expires_on: card.expires_on,
                             price_cents: card.price_cents,
                             sessions: card.sessions_total,
-                        })
+                        })?;
+                        if let Some(place) = place {
+                            fresh.insert(card.id, (index, place));
+                        }
+                        index
                     }
                     None => {
                         self.orphan_events += 1;
@@ -415,28 +384,55 @@ impl Facts {
                     }
                 },
             };
-            let kind = fact_kind(&event.kind);
             if let EventKind::ExpiryChanged { from, .. } = event.kind
-                && fresh.remove(&event.card_id)
+                && let Some((index, place)) = fresh.remove(&event.card_id)
             {
-                self.cards[card as usize].expires_on = from;
+                let card = &mut self.cards[index as usize];
+                card.expires_on = from;
+                self.file.rewrite_card(place, card)?;
             }
-            let Some(fact) = self.pack(event.id.0, event.at, card, kind) else {
-                self.orphan_events += 1;
-                continue;
-            };
-            self.push_event(fact);
-            added += 1;
+            if self.add_event(event.id.0, event.at, card, fact_kind(&event.kind))? {
+                added += 1;
+            }
         }
+        self.commit()?;
         let left_out = self.orphan_events - orphans_before;
         if left_out > 0 {
             tracing::warn!(
                 left_out,
-                "ledger events left out of reports: their card is missing, or their id or time \
-                 is beyond what reports hold"
+                "ledger events left out of reports: their card is missing"
             );
         }
         Ok(added)
+    }
+}
+
+/// The events of [`Facts`], read from its file; see [`Facts::events`].
+pub struct Events<'a> {
+    facts: &'a Facts,
+    records: Records<'a>,
+}
+
+impl Iterator for Events<'_> {
+    type Item = Result<EventFact, StoreError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            match self.records.next()? {
+                Ok(Record::Card(_)) => continue,
+                Ok(Record::Event(mut event)) => {
+                    // A file changed since it was read could name a card not held.
+                    if event.card as usize >= self.facts.cards.len() {
+                        return Some(Err(self.records.damaged("an event names no card")));
+                    }
+                    if let FactKind::Used { reverted, .. } = &mut event.kind {
+                        *reverted = self.facts.seen.reverted.contains(&event.id);
+                    }
+                    return Some(Ok(event));
+                }
+                Err(error) => return Some(Err(error)),
+            }
+        }
     }
 }
 
@@ -487,27 +483,6 @@ pub fn events_after(store: &Store, last_id: u64) -> Result<Vec<LedgerEvent>, Sto
     Ok(events)
 }
 
-/// Builds the facts of the whole ledger from the store, without any cache, decoding one event
-/// at a time.
-pub fn from_store(store: &Store) -> Result<Facts, StoreError> {
-    // NOTE: not reserved from the number of ledger blocks: sled counts a tree by reading it
-    // whole, which kept every block in memory beside the facts (81 MB more on 2,000,000
-    // events). The array grows by doubling. At that size glibc moves it by remapping its
-    // pages instead of copying them, and the pages not yet written take no memory.
-    let mut facts = Facts::default();
-    facts.append(store, store.ledger())?;
-    Ok(facts)
-}
-
-/// Brings `facts` up to the newest ledger event.
-pub fn catch_up(facts: &mut Facts, store: &Store) -> Result<usize, StoreError> {
-    if facts.events.is_empty() {
-        return facts.append(store, store.ledger());
-    }
-    let events = events_after(store, facts.last_event_id())?;
-    facts.append(store, events.into_iter().map(Ok))
-}
-
 /// Returns the event times, in minutes, from `start` included to `end` excluded.
 pub fn minutes_between(start: DateTime<Utc>, end: DateTime<Utc>) -> std::ops::Range<i64> {
     // Rounded up: an event in the minute that a bound falls inside of is before the bound.
@@ -522,8 +497,8 @@ pub fn minutes_between(start: DateTime<Utc>, end: DateTime<Utc>) -> std::ops::Ra
     ceiling(start)..ceiling(end)
 }
 
-/// Returns a payment method's position in [`PaymentMethod::ALL`], as packed facts and the
-/// cache file store it.
+/// Returns a payment method's position in [`PaymentMethod::ALL`], as the facts file stores
+/// it.
 pub(super) fn method_index(method: PaymentMethod) -> u8 {
     PaymentMethod::ALL
         .iter()
@@ -534,6 +509,9 @@ pub(super) fn method_index(method: PaymentMethod) -> u8 {
 /// A map keyed by ids: a multiplicative hash is enough for integers that no user chooses, and
 /// the default SipHash cost most of a report's time on two million events.
 pub type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
+
+/// A set of ids, hashed as [`IdMap`] hashes them.
+pub type IdSet = HashSet<u64, BuildHasherDefault<IdHasher>>;
 
 #[derive(Debug, Default, Clone, Copy)]
 pub struct IdHasher(u64);
@@ -565,16 +543,24 @@ impl Hasher for IdHasher {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::member::MemberId;
+    use chrono::Timelike;
+
+    fn read_back(facts: &Facts) -> Vec<EventFact> {
+        facts
+            .events()
+            .collect::<Result<_, _>>()
+            .expect("events read")
+    }
 
     #[test]
-    fn event_packs_into_16_bytes_and_back() {
-        assert_eq!(std::mem::size_of::<EventFact>(), 16);
+    fn every_kind_comes_back_from_the_file() {
         let at = DateTime::from_timestamp(1_764_950_400, 0).unwrap();
         let kinds = [
             FactKind::Sold,
             FactKind::Used {
-                activity: Some(ActivityId(12)),
-                reverted: true,
+                activity: Some(ActivityId(1 << 40)),
+                reverted: false,
             },
             FactKind::Used {
                 activity: None,
@@ -591,16 +577,18 @@ mod tests {
             },
             FactKind::Paid {
                 method: PaymentMethod::ALL[PaymentMethod::ALL.len() - 1],
-                amount_cents: 12_000,
+                amount_cents: i64::from(i32::MIN),
             },
             FactKind::Refunded {
                 method: PaymentMethod::Cash,
-                amount_cents: -5,
+                amount_cents: i64::MIN + 1,
             },
             FactKind::Imported { sessions: u32::MAX },
         ];
         // A ledger may start at any id, and jump: an import keeps the ids it reads.
-        let mut facts = Facts::default();
+        let mut facts = Facts::scratch();
+        let card = facts.add_card(card(9_000, 10)).unwrap();
+        let mut ids = Vec::new();
         let mut id = 1_500_000_000_000;
         for (index, kind) in kinds.into_iter().enumerate() {
             id += if index == 5 {
@@ -608,66 +596,141 @@ mod tests {
             } else {
                 1
             };
-            let event = facts.pack(id, at, 7, kind).unwrap();
-            facts.push_event(event);
-            assert_eq!(facts.event_id(index), id);
-            assert_eq!(event.at(), at);
-            assert_eq!(event.card(), 7);
-            assert_eq!(facts.kind(&event), kind);
+            assert!(facts.add_event(id, at, card, kind).unwrap());
+            ids.push(id);
         }
-        assert_eq!(facts.last_event_id(), id);
+        facts.commit().unwrap();
+
+        let events = read_back(&facts);
+        assert_eq!(events.len(), kinds.len());
+        for ((event, kind), id) in events.iter().zip(kinds).zip(ids) {
+            assert_eq!(event.kind, kind);
+            assert_eq!(event.id, id);
+            assert_eq!(event.at(), at);
+            assert_eq!(event.card, card);
+        }
+        assert_eq!(facts.event_count(), kinds.len() as u64);
+        // Ids only grow: an older one cannot follow.
+        assert!(!facts.add_event(id, at, card, FactKind::Sold).unwrap());
+    }
+
+    /// Opens the facts file at `path` as [`Facts::load`] does, without a store to match:
+    /// `None` when its checks fail.
+    fn reopen(path: &std::path::Path) -> Option<Facts> {
+        let (file, header) = RecordFile::open_path(path).unwrap();
+        let mut facts = Facts::with_file(file);
+        match facts.read_records(header?) {
+            Ok(true) => Some(facts),
+            _ => None,
+        }
+    }
+
+    fn sample_card(id: u64) -> CardFact {
+        CardFact {
+            id: CardId(id),
+            member: MemberId(id / 2 + 1),
+            type_id: CardTypeId(2),
+            sold_on: NaiveDate::from_ymd_opt(2026, 9, 1).unwrap(),
+            expires_on: NaiveDate::from_ymd_opt(2027, 6, 30),
+            price_cents: 12_000,
+            sessions: 10,
+        }
+    }
+
+    /// Adds events `ids` to facts opened at `path`, the first one on a new card.
+    fn add_sample(facts: &mut Facts, ids: std::ops::Range<u64>) {
+        let card = facts.add_card(sample_card(7)).unwrap();
+        for id in ids {
+            let minute = u32::try_from(id % 60).unwrap();
+            let at = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 9, 1, 10, minute, 0).unwrap();
+            let kind = match id % 4 {
+                0 => FactKind::Paid {
+                    method: PaymentMethod::CouponSport,
+                    amount_cents: 12_000,
+                },
+                1 => FactKind::Used {
+                    activity: Some(ActivityId(4)),
+                    reverted: false,
+                },
+                2 => FactKind::Reverted { reverted: id - 1 },
+                _ => FactKind::Adjusted { delta: -2 },
+            };
+            facts.add_event(id, at, card, kind).unwrap();
+        }
     }
 
     #[test]
-    fn numbers_beyond_32_bits_come_back_whole() {
-        let at = DateTime::from_timestamp(1_764_950_400, 0).unwrap();
-        let kinds = [
-            FactKind::Used {
-                activity: Some(ActivityId(1 << 40)),
-                reverted: false,
-            },
-            // i32::MIN itself marks "none" in 32 bits, so it must go wide.
-            FactKind::Paid {
-                method: PaymentMethod::Cash,
-                amount_cents: i64::from(i32::MIN),
-            },
-            FactKind::Paid {
-                method: PaymentMethod::Cash,
-                amount_cents: i64::from(i32::MAX),
-            },
-            FactKind::Refunded {
-                method: PaymentMethod::Cash,
-                amount_cents: i64::MIN + 1,
-            },
-            FactKind::Cancelled {
-                refund_cents: 2_147_483_648,
-            },
-            FactKind::Used {
-                activity: None,
-                reverted: false,
-            },
-        ];
-        let mut facts = Facts::default();
-        for (id, kind) in (1..).zip(kinds) {
-            let event = facts.pack(id, at, 0, kind).unwrap();
-            facts.push_event(event);
-        }
-        for (event, kind) in facts.events.iter().zip(kinds) {
-            assert_eq!(facts.kind(event), kind);
-        }
-        assert_eq!(
-            facts.wide.len(),
-            4,
-            "only the numbers that do not fit go wide"
-        );
+    fn records_round_trip_through_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("reports-cache");
+        let (file, header) = RecordFile::open_path(&path).unwrap();
+        assert!(header.is_none(), "a new file has no header");
+        let mut facts = Facts::with_file(file);
+        add_sample(&mut facts, 1..5);
+        facts.commit().unwrap();
+        // Appended after a first commit, as a refresh does.
+        add_sample(&mut facts, 5..10);
+        facts.commit().unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        assert_eq!(&bytes[..8], b"CARNETRC");
+        assert_eq!(bytes.len(), 64 + 10 * 48, "one card and nine events");
+
+        let read = reopen(&path).expect("file readable");
+        assert_eq!(read.cards, facts.cards);
+        assert_eq!(read_back(&read), read_back(&facts));
+        assert_eq!(read.event_count(), 9);
+        assert!(matches!(
+            read_back(&read)[0].kind,
+            FactKind::Used { reverted: true, .. }
+        ));
+    }
+
+    /// More records than one chunk, a card record written again after its chunk went to the
+    /// file, and a damaged byte in the second chunk: the CRC covers every chunk.
+    #[test]
+    fn records_cross_chunks() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("reports-cache");
+        let (file, _) = RecordFile::open_path(&path).unwrap();
+        let mut facts = Facts::with_file(file);
+        let count = super::super::cache::CHUNK_RECORDS as u64 + 5_000;
+        add_sample(&mut facts, 1..count);
+        let (index, place) = facts.add_card_at(sample_card(8)).unwrap();
+        let place = place.expect("a new card");
+        add_sample(&mut facts, count..2 * count);
+        facts.cards[index as usize].expires_on = None;
+        facts
+            .file
+            .rewrite_card(place, &facts.cards[index as usize])
+            .unwrap();
+        facts.commit().unwrap();
+
+        let read = reopen(&path).expect("file readable");
+        assert_eq!(read.cards, facts.cards);
+        assert_eq!(read.cards[1].expires_on, None);
+        assert_eq!(read.event_count(), 2 * count - 1);
+
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes[64 + (super::super::cache::CHUNK_RECORDS + 10) * 48 + 33] ^= 1;
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(reopen(&path).is_none());
+        // Facts read before the change find it when they read the events again.
+        let last = read.events().last().expect("an item");
+        assert!(last.is_err(), "the CRC no longer matches");
     }
 
     #[test]
     fn times_keep_the_minute_far_from_1970() {
-        let mut facts = Facts::default();
-        for text in ["1965-03-01T09:30:59Z", "2200-12-31T23:59:00Z"] {
+        let mut facts = Facts::scratch();
+        let card = facts.add_card(card(9_000, 10)).unwrap();
+        let texts = ["1965-03-01T09:30:59Z", "2200-12-31T23:59:00Z"];
+        for (id, text) in (1..).zip(texts) {
             let at: DateTime<Utc> = text.parse().unwrap();
-            let event = facts.pack(1, at, 0, FactKind::Sold).unwrap();
+            facts.add_event(id, at, card, FactKind::Sold).unwrap();
+        }
+        facts.commit().unwrap();
+        for (event, text) in read_back(&facts).iter().zip(texts) {
+            let at: DateTime<Utc> = text.parse().unwrap();
             assert_eq!(event.at(), at.with_second(0).unwrap(), "{text}");
         }
     }
@@ -691,29 +754,29 @@ mod tests {
             reverted: false,
         };
         let far = 10 + (1 << 33);
-        let mut facts = Facts::default();
+        let mut facts = Facts::scratch();
+        let card = facts.add_card(card(9_000, 10)).unwrap();
         for (id, kind) in [
             (10, used),
             (far, used),
             (far + 1, FactKind::Reverted { reverted: 10 }),
             (far + 2, FactKind::Reverted { reverted: far }),
+            // An undo cannot name a later check-in.
+            (far + 3, FactKind::Reverted { reverted: far + 4 }),
+            (far + 4, used),
             (u64::MAX, FactKind::Sold),
         ] {
-            let event = facts.pack(id, at, 0, kind).unwrap();
-            facts.push_event(event);
+            facts.add_event(id, at, card, kind).unwrap();
         }
-        assert!(matches!(
-            facts.kind(&facts.events[0]),
-            FactKind::Used { reverted: true, .. }
-        ));
-        assert!(matches!(
-            facts.kind(&facts.events[1]),
-            FactKind::Used { reverted: true, .. }
-        ));
-        assert_eq!(facts.event_id(1), far);
-        assert_eq!(facts.last_event_id(), u64::MAX);
-        // Ids only grow: an older one cannot follow.
-        assert!(facts.pack(far, at, 0, FactKind::Sold).is_none());
+        facts.commit().unwrap();
+        let reverted: Vec<(u64, bool)> = read_back(&facts)
+            .iter()
+            .filter_map(|event| match event.kind {
+                FactKind::Used { reverted, .. } => Some((event.id, reverted)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(reverted, [(10, true), (far, true), (far + 4, false)]);
     }
 
     fn card(price_cents: i64, sessions: u32) -> CardFact {

@@ -2,6 +2,7 @@
 
 use super::facts::{FactKind, Facts, minutes_between};
 use crate::domain::ClubTime;
+use crate::store::StoreError;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
 
@@ -80,7 +81,11 @@ impl<'a> ExpiryEnds<'a> {
 
 /// Replays every event before `end` and returns each card's state, indexed like
 /// [`Facts::cards`]. Reverted check-ins give their session back through their reversal.
-pub fn replay(facts: &Facts, end: DateTime<Utc>, club: &ClubTime) -> Vec<CardState> {
+pub fn replay(
+    facts: &Facts,
+    end: DateTime<Utc>,
+    club: &ClubTime,
+) -> Result<Vec<CardState>, StoreError> {
     let mut ends = ExpiryEnds::new(club);
     let mut states: Vec<CardState> = facts
         .cards
@@ -88,18 +93,19 @@ pub fn replay(facts: &Facts, end: DateTime<Utc>, club: &ClubTime) -> Vec<CardSta
         .map(|card| CardState::new(card.expires_on, ends.of(card.expires_on)))
         .collect();
     let before_end = minutes_between(DateTime::<Utc>::MIN_UTC, end);
-    for event in &facts.events {
-        if !before_end.contains(&event.minute()) {
+    for event in facts.events() {
+        let event = event?;
+        if !before_end.contains(&event.minute) {
             continue;
         }
         let at = event.at();
-        let state = &mut states[event.card() as usize];
+        let state = &mut states[event.card as usize];
         capture_expiry(state, at);
-        state.balance += facts.session_delta(event);
-        match facts.kind(event) {
+        state.balance += event.session_delta();
+        match event.kind {
             FactKind::Sold => {
                 state.sold = true;
-                state.balance += i64::from(facts.card(event).sessions);
+                state.balance += i64::from(facts.card(&event).sessions);
             }
             // The balance came with the event; the sale was made before Carnet.
             FactKind::Imported { .. } => state.sold = true,
@@ -131,7 +137,7 @@ pub fn replay(facts: &Facts, end: DateTime<Utc>, club: &ClubTime) -> Vec<CardSta
     for state in &mut states {
         capture_expiry(state, end);
     }
-    states
+    Ok(states)
 }
 
 /// Records the balance a card had when it expired, once `at` is past its expiry.

@@ -10,6 +10,7 @@ use super::period::Period;
 use crate::domain::ClubTime;
 use crate::domain::card_type::CardTypeId;
 use crate::domain::sale::PaymentMethod;
+use crate::store::StoreError;
 use std::collections::HashMap;
 
 /// Sales of one card type, or of one audience.
@@ -66,7 +67,7 @@ pub fn sales(
     period: &Period,
     club: &ClubTime,
     audience_of: &dyn Fn(CardTypeId) -> String,
-) -> Sales {
+) -> Result<Sales, StoreError> {
     let (start, end) = period.bounds(club);
     let period_minutes = minutes_between(start, end);
     let mut total = SalesLine::default();
@@ -77,19 +78,18 @@ pub fn sales(
 
     // NOTE: events are in id order, which is time order unless a terminal's clock went back,
     // so every event is tested rather than stopping at the first one past `end`.
-    for event in facts
-        .events
-        .iter()
-        .filter(|event| period_minutes.contains(&event.minute()))
-    {
-        if matches!(
-            facts.kind(event),
-            FactKind::Used { .. } | FactKind::Reverted { .. }
-        ) {
+    for event in facts.events() {
+        let event = event?;
+        if !period_minutes.contains(&event.minute)
+            || matches!(
+                event.kind,
+                FactKind::Used { .. } | FactKind::Reverted { .. }
+            )
+        {
             continue;
         }
-        let card = facts.card(event);
-        match facts.kind(event) {
+        let card = facts.card(&event);
+        match event.kind {
             FactKind::Sold => {
                 let line = by_type.entry(card.type_id).or_default();
                 line.add_sale(card.price_cents, card.sessions);
@@ -132,7 +132,7 @@ pub fn sales(
         .iter()
         .filter_map(|method| methods.get(method).map(|line| (*method, *line)))
         .collect();
-    Sales {
+    Ok(Sales {
         total,
         by_type: by_revenue(by_type),
         by_audience: by_revenue(by_audience),
@@ -141,7 +141,7 @@ pub fn sales(
         refunds_cents,
         cancellations,
         cancellations_cents,
-    }
+    })
 }
 
 fn by_revenue<K: Ord, S>(lines: HashMap<K, SalesLine, S>) -> Vec<(K, SalesLine)> {

@@ -6,6 +6,7 @@ use super::facts::{FactKind, Facts, minutes_between};
 use super::period::Period;
 use crate::domain::ClubTime;
 use crate::domain::card_type::{ActivityId, CardTypeId};
+use crate::store::StoreError;
 use chrono::{Datelike, Days, NaiveDate, Timelike};
 
 /// The width of one bar of the usage chart.
@@ -76,7 +77,7 @@ impl Usage {
     }
 }
 
-pub fn usage(facts: &Facts, period: &Period, club: &ClubTime) -> Usage {
+pub fn usage(facts: &Facts, period: &Period, club: &ClubTime) -> Result<Usage, StoreError> {
     let (start, end) = period.bounds(club);
     let period_minutes = minutes_between(start, end);
     let step = Step::for_period(period);
@@ -96,19 +97,19 @@ pub fn usage(facts: &Facts, period: &Period, club: &ClubTime) -> Usage {
 
     // NOTE: events are in id order, which is time order unless a terminal's clock went back,
     // so every event is tested rather than stopping at the first one past `end`.
-    for event in facts
-        .events
-        .iter()
-        .filter(|event| period_minutes.contains(&event.minute()))
-    {
-        let FactKind::Used { activity, reverted } = facts.kind(event) else {
+    for event in facts.events() {
+        let event = event?;
+        if !period_minutes.contains(&event.minute) {
+            continue;
+        }
+        let FactKind::Used { activity, reverted } = event.kind else {
             continue;
         };
         if reverted {
             reverted_count += 1;
             continue;
         }
-        let card = facts.card(event);
+        let card = facts.card(&event);
         let local = clock.local(event.at());
         sessions += 1;
         let bar = step.start_of(local.date_naive());
@@ -121,7 +122,7 @@ pub fn usage(facts: &Facts, period: &Period, club: &ClubTime) -> Usage {
         let weekday = local.weekday().num_days_from_monday() as usize;
         grid[weekday][local.hour() as usize] += 1;
     }
-    Usage {
+    Ok(Usage {
         sessions,
         reverted: reverted_count,
         members: members.count,
@@ -130,7 +131,7 @@ pub fn usage(facts: &Facts, period: &Period, club: &ClubTime) -> Usage {
         by_type: most_first(by_type),
         by_activity: most_first(by_activity),
         grid,
-    }
+    })
 }
 
 /// Distinct members, as a bit per member id: ids come from a sequence, so they are dense.
@@ -209,27 +210,28 @@ mod tests {
 
     /// One card and a check-in at each of `instants`, the second one reverted.
     fn facts_with_check_ins(instants: &[chrono::DateTime<Utc>]) -> Facts {
-        let mut facts = Facts::default();
-        let card = facts.push_card(CardFact {
-            id: CardId(1),
-            member: MemberId(1),
-            type_id: CardTypeId(1),
-            sold_on: date(2025, 1, 1),
-            expires_on: None,
-            price_cents: 10_000,
-            sessions: 10,
-        });
+        let mut facts = Facts::scratch();
+        let card = facts
+            .add_card(CardFact {
+                id: CardId(1),
+                member: MemberId(1),
+                type_id: CardTypeId(1),
+                sold_on: date(2025, 1, 1),
+                expires_on: None,
+                price_cents: 10_000,
+                sessions: 10,
+            })
+            .unwrap();
         for (index, at) in instants.iter().enumerate() {
             let used = FactKind::Used {
                 activity: None,
                 reverted: false,
             };
-            let event = facts.pack(index as u64 + 1, *at, card, used).unwrap();
-            facts.push_event(event);
+            facts.add_event(index as u64 + 1, *at, card, used).unwrap();
         }
         let reverted = FactKind::Reverted { reverted: 2 };
-        let event = facts.pack(100, instants[1], card, reverted).unwrap();
-        facts.push_event(event);
+        facts.add_event(100, instants[1], card, reverted).unwrap();
+        facts.commit().unwrap();
         facts
     }
 
@@ -246,7 +248,7 @@ mod tests {
         ];
         let facts = facts_with_check_ins(&instants);
         let period = Period::new(date(2025, 10, 26), date(2025, 10, 26)).unwrap();
-        let usage = usage(&facts, &period, &club);
+        let usage = usage(&facts, &period, &club).unwrap();
         assert_eq!(usage.sessions, 3);
         assert_eq!(usage.reverted, 1);
         let sunday = &usage.grid[6];
@@ -266,9 +268,9 @@ mod tests {
         ];
         let facts = facts_with_check_ins(&instants);
         let march_1 = Period::new(date(2026, 3, 1), date(2026, 3, 1)).unwrap();
-        assert_eq!(usage(&facts, &march_1, &club).sessions, 1);
+        assert_eq!(usage(&facts, &march_1, &club).unwrap().sessions, 1);
         let march_2 = Period::new(date(2026, 3, 2), date(2026, 3, 2)).unwrap();
-        assert_eq!(usage(&facts, &march_2, &club).sessions, 1);
+        assert_eq!(usage(&facts, &march_2, &club).unwrap().sessions, 1);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use super::app::NavKey;
 use super::keymap::Command;
 use super::screen::{ScreenContext, ScreenState};
 use crate::domain::ClubTime;
-use crate::reports::{self, CachedFacts, Names, Period, Preset, Report, ReportKind};
+use crate::reports::{self, Facts, Names, Period, Preset, Report, ReportKind};
 use crate::store::{Store, StoreError};
 use chrono::NaiveDate;
 use std::path::PathBuf;
@@ -75,8 +75,8 @@ struct Request {
 /// What the app asks of the worker thread.
 enum Job {
     Compute(Request),
-    /// Staff left Reports: the worker drops the facts (60 MB for 2,000,000 events), and the
-    /// next request reads them again from the cache file.
+    /// Staff left Reports: the worker drops the facts (the cards, 13 MB for 200,000), and
+    /// the next request reads them again from the facts file.
     Release,
 }
 
@@ -101,7 +101,7 @@ pub fn spawn_worker<'scope>(
     let (jobs, job_rx) = channel::<Job>();
     let (response_tx, responses) = channel::<Response>();
     scope.spawn(move || {
-        let mut cached: Option<CachedFacts> = None;
+        let mut held: Option<Facts> = None;
         while let Ok(mut job) = job_rx.recv() {
             // Only the newest job matters when several are queued: a request that a release
             // follows was for a screen left since, and opening Reports again sends a new one.
@@ -111,16 +111,12 @@ pub fn spawn_worker<'scope>(
             let request = match job {
                 Job::Compute(request) => request,
                 Job::Release => {
-                    cached = None;
+                    held = None;
                     continue;
                 }
             };
-            let facts = cached.get_or_insert_with(|| CachedFacts::load(store));
-            let result = facts.refresh(store).and_then(|()| {
-                let names = Names::from_store(store)?;
-                let report = reports::compute(&facts.facts, &names, request.period, &request.club);
-                Ok((Box::new(report), names))
-            });
+            let result = reports::compute_with(&mut held, store, request.period, &request.club)
+                .map(|(report, names)| (Box::new(report), names));
             if response_tx
                 .send(Response {
                     id: request.id,
