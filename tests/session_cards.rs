@@ -360,6 +360,49 @@ fn leaving_drops_the_cards_and_coming_back_keeps_the_place() {
     assert_eq!(app.session_cards.overview.rows.len(), 5);
 }
 
+/// Reports and the member search are not kept in memory together: opening Reports lets the
+/// search go, and Members or Session cards build it again, with the members added meanwhile.
+#[test]
+fn reports_let_the_member_search_go() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = club(dir.path());
+    let settings = settings(&dir.path().join("db"), Language::En);
+    let clock = FixedClock::new(now());
+    let mut app = app(&store, &settings, &clock);
+    assert!(
+        app.members.search_index_built(),
+        "Session cards searches owners with it"
+    );
+
+    press(&mut app, Action::Command(Command::Reports));
+    assert!(!app.members.search_index_built());
+    member_with_code(
+        &store,
+        "Zoé",
+        "Bernard",
+        "22360679",
+        paris(2026, 12, 4, 9, 0, 0),
+    );
+
+    press(&mut app, Action::Command(Command::Members));
+    assert!(app.members.search_index_built());
+    for c in "zoe".chars() {
+        press(&mut app, Action::Insert(c));
+    }
+    let found: Vec<String> = app
+        .members
+        .rows
+        .iter()
+        .map(|row| row.member.last_name.clone())
+        .collect();
+    assert_eq!(found, ["Bernard"]);
+
+    press(&mut app, Action::Command(Command::Reports));
+    press(&mut app, Action::Command(Command::SessionCards));
+    assert!(app.members.search_index_built());
+    assert_eq!(app.session_cards.shown.len(), 5);
+}
+
 #[test]
 fn mark_dialog_outlives_leaving_the_screen() {
     let dir = tempfile::tempdir().unwrap();

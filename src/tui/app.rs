@@ -409,12 +409,10 @@ impl<'a> App<'a> {
         let today = self.today();
         self.reports.poll(&self.catalog);
         // The manager screens' data goes when staff leave them, so the app never keeps two
-        // screens' data at once. On a large club each takes 30 to 60 MB.
-        // NOTE: what stays still passes 150 MB. sled keeps about 3.5 times `cache_mb` of the
-        // nodes that Members and Session cards read, and the member search stays built, so
-        // Reports opened after those two peaked at 188 MB on 2,000,000 events (BENCHMARKS.md).
-        // Reading the report facts from the cache file a chunk at a time, instead of keeping
-        // all of them, would bring it under.
+        // screens' data at once. On a large club each takes 20 to 30 MB. The member search
+        // goes when Reports opens (see `Command::Reports`).
+        // NOTE: sled keeps about 4 times `cache_mb` of the nodes that the screens read, 50 to
+        // 60 MB, whichever screen is shown. The peak is Session cards' (BENCHMARKS.md).
         if self.screen != Screen::Reports {
             self.reports.release();
         }
@@ -562,6 +560,7 @@ impl<'a> App<'a> {
             }
             Command::Reports => {
                 self.go(Screen::Reports);
+                self.members.release_search_index();
                 let today = self.today();
                 self.reports.open(self.store, today);
             }
