@@ -122,8 +122,8 @@ impl Default for DatabaseSection {
     fn default() -> Self {
         Self {
             path: None,
-            // 12 held 12 MB more at Session cards, and 64 held 59 MB more, for 4 µs gained
-            // per check-in on a disk that syncs in 0.14 ms (BENCHMARKS.md).
+            // 12 held 9 MB more at Session cards (141 against 132 MB), for 4 µs gained per
+            // check-in on a disk that syncs in 0.13 ms (BENCHMARKS.md).
             cache_mb: 8,
         }
     }

@@ -125,8 +125,8 @@ pub struct Report {
 
 /// Computes every report over `period` from the facts.
 ///
-/// Usage and sales run on a second thread while the cards' states are replayed on this one;
-/// each pass reads the events from the facts file.
+/// Usage and sales run on a second thread while the cards' states are replayed on this one.
+/// Each pass reads the events from the facts file.
 pub fn compute(
     facts: &Facts,
     names: &Names,
@@ -158,12 +158,12 @@ pub fn compute(
     })
 }
 
-/// Brings the facts in `held` up to date, loading them first when it holds none, and
+/// Brings the facts in `held` up to date, loading them first when `held` is empty, and
 /// computes the reports. The facts stay in `held` for the next report.
 ///
 /// A failure to read the facts file may come from a change made to it since it was read,
 /// so the facts are loaded once more, and the file built again if need be, before the error
-/// is returned. After an error `held` holds nothing.
+/// is returned. After an error `held` is empty.
 pub fn compute_with(
     held: &mut Option<Facts>,
     store: &Store,
