@@ -511,18 +511,18 @@ fn backup_and_restore_commands() {
 
 /// `carnet check` counts the ledger events it read, not the newest id, which an imported
 /// ledger may put far beyond the count.
-#[test]
-fn check_counts_events_after_id_gap() {
-    let folder = tempfile::tempdir().unwrap();
-    let source = folder.path().join("source");
+/// Exports a demo club of 20 members, renumbers its ledger with `renumber` (given each id and
+/// the number of events), and returns the export's folder and the number of events.
+fn renumbered_export(folder: &Path, renumber: impl Fn(u64, usize) -> u64) -> (PathBuf, usize) {
+    let source = folder.join("source");
     let output = carnet(
-        folder.path(),
+        folder,
         &["--db", path_arg(&source), "demo", "--members", "20"],
     );
     assert_status(&output, 0);
-    let export = folder.path().join("export");
+    let export = folder.join("export");
     let output = carnet(
-        folder.path(),
+        folder,
         &[
             "--db",
             path_arg(&source),
@@ -534,16 +534,15 @@ fn check_counts_events_after_id_gap() {
     );
     assert_status(&output, 0);
 
-    // Every id 1,000 higher, as in a ledger imported from a tool that numbered it so.
     let ledger_path = export.join("records/ledger.json");
     let mut ledger: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&ledger_path).unwrap()).unwrap();
     let events = ledger.as_array_mut().unwrap();
     let count = events.len();
     for event in events.iter_mut() {
-        event["id"] = (event["id"].as_u64().unwrap() + 1000).into();
+        event["id"] = renumber(event["id"].as_u64().unwrap(), count).into();
         if let Some(reverted) = event.pointer_mut("/kind/SessionReverted/reverted") {
-            *reverted = (reverted.as_u64().unwrap() + 1000).into();
+            *reverted = renumber(reverted.as_u64().unwrap(), count).into();
         }
     }
     let newest = events.last().unwrap()["id"].clone();
@@ -553,6 +552,14 @@ fn check_counts_events_after_id_gap() {
         serde_json::from_slice(&std::fs::read(&manifest_path).unwrap()).unwrap();
     manifest["sequences"]["event"] = newest;
     std::fs::write(&manifest_path, serde_json::to_vec(&manifest).unwrap()).unwrap();
+    (export, count)
+}
+
+#[test]
+fn check_counts_events_after_id_gap() {
+    let folder = tempfile::tempdir().unwrap();
+    // Every id 1,000 higher, as in a ledger imported from a tool that numbered it so.
+    let (export, count) = renumbered_export(folder.path(), |id, _| id + 1000);
 
     let database = folder.path().join("db");
     let output = carnet(
@@ -571,6 +578,24 @@ fn check_counts_events_after_id_gap() {
             "{args:?}: {text}"
         );
     }
+}
+
+/// A ledger that ends at the largest id leaves none for the next check-in, so the import
+/// refuses it and names the id.
+#[test]
+fn import_refuses_the_largest_event_id() {
+    let folder = tempfile::tempdir().unwrap();
+    let (export, _) = renumbered_export(folder.path(), |id, count| u64::MAX - count as u64 + id);
+    let database = folder.path().join("db");
+    let output = carnet(
+        folder.path(),
+        &["--db", path_arg(&database), "import-all", path_arg(&export)],
+    );
+    assert_status(&output, 2);
+    let error = String::from_utf8_lossy(&output.stderr);
+    assert!(error.contains("18446744073709551615"), "{error}");
+    assert!(error.contains("Nothing was imported"), "{error}");
+    assert!(!database.exists(), "a refused import leaves no database");
 }
 
 #[test]

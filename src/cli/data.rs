@@ -200,6 +200,10 @@ pub(crate) fn import_all_command(
         import_all(&store, folder).map_err(|error| {
             UserError(match error {
                 ImportAllError::NotEmpty => not_empty().0,
+                ImportAllError::NoIdAfter { path, id } => catalog.tf(
+                    "data.import_no_id_after",
+                    &[("path", &path.display()), ("id", &id)],
+                ),
                 ImportAllError::Store(error) => messages::store_error(catalog, &error),
                 other => catalog.tf("data.import_failed", &[("detail", &other)]),
             })

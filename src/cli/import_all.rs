@@ -26,6 +26,8 @@ pub enum ImportAllError {
     Unreadable { path: PathBuf, detail: String },
     #[error("the database is not empty")]
     NotEmpty,
+    #[error("{path}: the event id {id} leaves no id for the next event")]
+    NoIdAfter { path: PathBuf, id: u64 },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -188,6 +190,13 @@ fn read_export(folder: &Path) -> Result<ExportContent, ImportAllError> {
         return Err(ImportAllError::Unreadable {
             path: folder.join("records").join("ledger.json"),
             detail: format!("the event id {} appears twice", pair[0].id.0),
+        });
+    }
+    // The next check-in takes the id after the newest, so the largest id would stop them all.
+    if let Some(newest) = ledger.last().filter(|event| event.id.0 == u64::MAX) {
+        return Err(ImportAllError::NoIdAfter {
+            path: folder.join("records").join("ledger.json"),
+            id: newest.id.0,
         });
     }
     let content = ExportContent {
