@@ -206,8 +206,11 @@ impl RecordFile {
         self.write_full_chunk()
     }
 
-    /// Writes the card record at `place` again, with the card as it is now.
+    /// Writes the card record at `place` again, with the card as it is now. The record must
+    /// have been appended since the last commit.
     pub(super) fn rewrite_card(&mut self, place: u64, card: &CardFact) -> Result<(), StoreError> {
+        // The header's CRC vouches for the records committed: they are never written again.
+        debug_assert!(place >= self.records, "card record {place} was committed");
         let record = card_record(card);
         let first_pending = self.records + self.unsaved;
         if let Some(index) = place.checked_sub(first_pending) {
@@ -247,13 +250,17 @@ impl RecordFile {
         }
         self.write_pending()?;
         let records = self.records + self.unsaved;
-        let crc = if self.rewritten {
-            self.crc_of(records)?
+        // The records appended since the last commit are read back when one of them was
+        // written again. Those committed before are not: a change made to them on disk must
+        // still fail the check against the CRC they were committed with.
+        let appended = if self.rewritten {
+            self.crc_of(self.records, records)?
         } else {
-            let mut hasher = crc32fast::Hasher::new_with_initial(self.crc);
-            hasher.combine(&self.pending_crc);
-            hasher.finalize()
+            std::mem::take(&mut self.pending_crc)
         };
+        let mut hasher = crc32fast::Hasher::new_with_initial(self.crc);
+        hasher.combine(&appended);
+        let crc = hasher.finalize();
         let header = Header { records, last, crc };
         let end = HEADER as u64 + records * RECORD as u64;
         self.file.set_len(end).map_err(|e| self.io_error(e))?;
@@ -272,13 +279,13 @@ impl RecordFile {
         Ok(())
     }
 
-    /// Computes the CRC of the first `records` records from the file.
-    fn crc_of(&self, records: u64) -> Result<u32, StoreError> {
+    /// Reads the records from place `first` up to `end` from the file into a CRC.
+    fn crc_of(&self, first: u64, end: u64) -> Result<crc32fast::Hasher, StoreError> {
         let mut hasher = crc32fast::Hasher::new();
         let mut chunk = vec![0u8; CHUNK_RECORDS * RECORD];
-        let mut next = 0;
-        while next < records {
-            let count = (records - next).min(CHUNK_RECORDS as u64) as usize;
+        let mut next = first;
+        while next < end {
+            let count = (end - next).min(CHUNK_RECORDS as u64) as usize;
             let part = &mut chunk[..count * RECORD];
             self.file
                 .read_exact_at(part, HEADER as u64 + next * RECORD as u64)
@@ -286,7 +293,7 @@ impl RecordFile {
             hasher.update(part);
             next += count as u64;
         }
-        Ok(hasher.finalize())
+        Ok(hasher)
     }
 
     /// Reads the records counted in the header, a chunk at a time. The last item is an error
