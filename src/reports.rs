@@ -23,6 +23,8 @@ use crate::domain::ClubTime;
 use crate::domain::card_type::{ActivityId, CardTypeId};
 use crate::store::{Store, StoreError};
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The four reports, in the order of the screen's tabs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -59,6 +61,21 @@ impl ReportKind {
             ReportKind::Outstanding => "reports.outstanding",
             ReportKind::CardLife => "reports.card_life",
         }
+    }
+}
+
+/// Asks reports being computed to stop, because nobody waits for them any more: staff left
+/// the Reports screen. A report stopped halfway is incomplete, so its caller drops it.
+#[derive(Debug, Clone, Default)]
+pub struct Stop(Arc<AtomicBool>);
+
+impl Stop {
+    pub fn stop(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
     }
 }
 
@@ -164,24 +181,32 @@ pub fn compute(
 /// A failure to read the facts file may come from a change made to it since it was read,
 /// so the facts are loaded once more, and the file built again if need be, before the error
 /// is returned. After an error `held` is empty.
+///
+/// Once `stop` is set, the facts stop reading the ledger and the file, so the result is
+/// incomplete: the caller drops it, and the facts with it.
 pub fn compute_with(
     held: &mut Option<Facts>,
     store: &Store,
     period: Period,
     club: &ClubTime,
+    stop: &Stop,
 ) -> Result<(Report, Names), StoreError> {
     let attempt = |held: &mut Option<Facts>| -> Result<(Report, Names), StoreError> {
         let facts = match held {
             Some(facts) => facts,
             None => held.insert(Facts::load(store)?),
         };
+        facts.stop_on(stop.clone());
         facts.refresh(store)?;
         let names = Names::from_store(store)?;
         Ok((compute(facts, &names, period, club)?, names))
     };
     attempt(held).or_else(|error| {
-        tracing::warn!(%error, "reports failed; loading the facts again");
         *held = None;
+        if stop.is_stopped() {
+            return Err(error);
+        }
+        tracing::warn!(%error, "reports failed; loading the facts again");
         attempt(held).inspect_err(|_| *held = None)
     })
 }
@@ -192,5 +217,5 @@ pub fn compute_from_store(
     period: Period,
     club: &ClubTime,
 ) -> Result<(Report, Names), StoreError> {
-    compute_with(&mut None, store, period, club)
+    compute_with(&mut None, store, period, club, &Stop::default())
 }

@@ -543,5 +543,34 @@ fn worker_computes_again_after_releasing_its_facts() {
         state.release();
         state.request(period, &store);
         assert_eq!(wait_for_report(&mut state), expected);
+
+        // The same while the cache file is built: a build stopped halfway is not kept.
+        state.release();
+        std::fs::remove_file(reports::cache::cache_path(&store)).unwrap();
+        state.request(period, &store);
+        state.release();
+        state.request(period, &store);
+        assert_eq!(wait_for_report(&mut state), expected);
     });
+}
+
+/// A stopped report reads nothing more from the ledger and commits nothing to the cache file,
+/// so the next report reads the whole ledger and has every figure.
+#[test]
+fn stopped_report_leaves_no_partial_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_club(dir.path());
+    let period = Period::new(date(2025, 11, 1), date(2025, 11, 30)).unwrap();
+    let (expected, _) = november(&store);
+    std::fs::remove_file(reports::cache::cache_path(&store)).unwrap();
+
+    let stop = reports::Stop::default();
+    stop.stop();
+    let mut held = None;
+    let (stopped, _) = reports::compute_with(&mut held, &store, period, &PARIS, &stop).unwrap();
+    assert_eq!(held.as_ref().map(|facts| facts.event_count()), Some(0));
+    assert_ne!(stopped, expected, "a stopped report is incomplete");
+
+    let (report, _) = reports::compute_from_store(&store, period, &PARIS).unwrap();
+    assert_eq!(report, expected);
 }

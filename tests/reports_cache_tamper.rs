@@ -7,7 +7,7 @@ mod common;
 use carnet::domain::ClubTime;
 use carnet::domain::card_type::Validity;
 use carnet::domain::sale::{PaymentInput, PaymentMethod};
-use carnet::reports::{self, Period};
+use carnet::reports::{self, Period, Stop};
 use carnet::store::Store;
 use chrono::{DateTime, Utc};
 use common::{card_type, context, date, member_with_code, open, paris};
@@ -80,7 +80,8 @@ fn changed_record_found_after_card_rewrite() {
 
     // The Reports worker computes a first report and keeps the facts.
     let mut held = None;
-    let (first, _) = reports::compute_with(&mut held, &store, november, &PARIS).unwrap();
+    let (first, _) =
+        reports::compute_with(&mut held, &store, november, &PARIS, &Stop::default()).unwrap();
     assert_eq!(cash_paid(&first), 12_000);
 
     // The file changes on disk (a bad sector, a stray tool, a hostile user)...
@@ -107,7 +108,8 @@ fn changed_record_found_after_card_rewrite() {
         .expect("expiry change accepted");
 
     // November did not change: the report must still show 120 € in cash.
-    let (second, _) = reports::compute_with(&mut held, &store, november, &PARIS).unwrap();
+    let (second, _) =
+        reports::compute_with(&mut held, &store, november, &PARIS, &Stop::default()).unwrap();
     assert_eq!(
         cash_paid(&second),
         12_000,
@@ -132,9 +134,10 @@ fn changed_record_without_card_rewrite_is_found() {
     sell(&store, &anne, type_a.id, paris(2025, 11, 3, 10, 0, 0));
     let november = Period::new(date(2025, 11, 1), date(2025, 11, 30)).unwrap();
     let mut held = None;
-    reports::compute_with(&mut held, &store, november, &PARIS).unwrap();
+    reports::compute_with(&mut held, &store, november, &PARIS, &Stop::default()).unwrap();
     tamper_first_payment(&store.path().join("reports-cache"));
     sell(&store, &anne, type_a.id, paris(2025, 12, 5, 10, 0, 0));
-    let (second, _) = reports::compute_with(&mut held, &store, november, &PARIS).unwrap();
+    let (second, _) =
+        reports::compute_with(&mut held, &store, november, &PARIS, &Stop::default()).unwrap();
     assert_eq!(cash_paid(&second), 12_000);
 }

@@ -12,7 +12,7 @@ pub const CARDS: usize = 200_000;
 pub const EVENTS: usize = 2_000_000;
 pub const SEED: u64 = 1;
 
-/// Sets glibc's thresholds as src/main.rs does at the app's start, so that a bench measures
+/// Sets glibc's thresholds and arenas as src/main.rs does at the app's start, so that a bench measures
 /// with the same allocator settings as the app; `CARNET_BENCH_GLIBC_DEFAULTS=1`
 /// leaves glibc's own, to compare.
 pub fn tune_allocator_as_the_app_does() {
@@ -25,6 +25,7 @@ pub fn tune_allocator_as_the_app_does() {
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
         libc::mallopt(libc::M_TRIM_THRESHOLD, 128 * 1024);
+        libc::mallopt(libc::M_ARENA_MAX, 1);
     }
 }
 

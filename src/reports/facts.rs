@@ -5,6 +5,7 @@
 //! the file between app sessions. The ledger is append-only and event ids grow with commit
 //! order, so catching the file up means reading only the events written since.
 
+use super::Stop;
 use super::cache::{LastEvent, Record, RecordFile, Records};
 use crate::domain::card::CardId;
 use crate::domain::card_type::{ActivityId, CardTypeId};
@@ -110,6 +111,10 @@ impl EventFact {
     }
 }
 
+/// Ledger events read between two looks at [`Facts::stop_on`]'s flag while the facts are
+/// built: about 10 ms of reading.
+const STOP_CHECK: usize = 4_096;
+
 /// The newest event held.
 #[derive(Debug, Clone, Copy)]
 struct Newest {
@@ -132,6 +137,8 @@ pub struct Facts {
     /// Events whose card was not found in the store; left out of every report.
     pub orphan_events: usize,
     file: RecordFile,
+    /// Once set, the events end early and the ledger is no longer read.
+    stop: Stop,
 }
 
 /// What the facts know of their events without reading the file again.
@@ -190,7 +197,13 @@ impl Facts {
             seen: EventsSeen::default(),
             orphan_events: 0,
             file,
+            stop: Stop::default(),
         }
+    }
+
+    /// Makes the facts stop reading once `stop` is set; see [`Stop`].
+    pub fn stop_on(&mut self, stop: Stop) {
+        self.stop = stop;
     }
 
     /// Facts in an unnamed file of the temporary folder, for tests that build them by hand
@@ -351,7 +364,11 @@ impl Facts {
         let mut fresh: IdMap<CardId, (u32, u64)> = IdMap::default();
         let mut added = 0;
         let orphans_before = self.orphan_events;
-        for event in events {
+        for (read, event) in events.into_iter().enumerate() {
+            // The facts of a stopped report are dropped, so what is read is not committed.
+            if read % STOP_CHECK == 0 && self.stop.is_stopped() {
+                return Ok(added);
+            }
             let event = event?;
             if self
                 .seen
@@ -418,6 +435,9 @@ impl Iterator for Events<'_> {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
+            if self.facts.stop.is_stopped() {
+                return None;
+            }
             match self.records.next()? {
                 Ok(Record::Card(_)) => continue,
                 Ok(Record::Event(mut event)) => {
@@ -717,6 +737,20 @@ mod tests {
         // Facts read before the change find it when they read the events again.
         let last = read.events().last().expect("an item");
         assert!(last.is_err(), "the CRC no longer matches");
+    }
+
+    #[test]
+    fn stopped_facts_read_no_more_events() {
+        let dir = tempfile::tempdir().unwrap();
+        let (file, _) = RecordFile::open_path(&dir.path().join("reports-cache")).unwrap();
+        let mut facts = Facts::with_file(file);
+        add_sample(&mut facts, 1..10);
+        facts.commit().unwrap();
+        let stop = Stop::default();
+        facts.stop_on(stop.clone());
+        assert_eq!(facts.events().count(), 9);
+        stop.stop();
+        assert_eq!(facts.events().count(), 0);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use super::app::NavKey;
 use super::keymap::Command;
 use super::screen::{ScreenContext, ScreenState};
 use crate::domain::ClubTime;
-use crate::reports::{self, Facts, Names, Period, Preset, Report, ReportKind};
+use crate::reports::{self, Facts, Names, Period, Preset, Report, ReportKind, Stop};
 use crate::store::{Store, StoreError};
 use chrono::NaiveDate;
 use std::path::PathBuf;
@@ -70,6 +70,7 @@ struct Request {
     id: u64,
     period: Period,
     club: ClubTime,
+    stop: Stop,
 }
 
 /// What the app asks of the worker thread.
@@ -91,6 +92,8 @@ pub struct ReportWorker {
     responses: Receiver<Response>,
     /// Whether the worker may hold facts, that is whether a request went since the last release.
     holds_facts: bool,
+    /// Stops the requests sent since the last release.
+    stop: Stop,
 }
 
 /// Starts the worker thread in `scope`. It ends when the [`ReportWorker`] is dropped.
@@ -115,8 +118,15 @@ pub fn spawn_worker<'scope>(
                     continue;
                 }
             };
-            let result = reports::compute_with(&mut held, store, request.period, &request.club)
-                .map(|(report, names)| (Box::new(report), names));
+            let stop = &request.stop;
+            let result =
+                reports::compute_with(&mut held, store, request.period, &request.club, stop)
+                    .map(|(report, names)| (Box::new(report), names));
+            if stop.is_stopped() {
+                // Staff left Reports: the report is incomplete and nobody waits for it.
+                held = None;
+                continue;
+            }
             if response_tx
                 .send(Response {
                     id: request.id,
@@ -132,6 +142,7 @@ pub fn spawn_worker<'scope>(
         jobs,
         responses,
         holds_facts: false,
+        stop: Stop::default(),
     }
 }
 
@@ -222,6 +233,7 @@ impl ReportsState {
                 id: self.request_id,
                 period,
                 club: self.club,
+                stop: worker.stop.clone(),
             }));
             worker.holds_facts = true;
             if sent.is_ok() {
@@ -245,6 +257,8 @@ impl ReportsState {
     /// Has the worker drop the facts when staff leave the screen; the report shown stays.
     pub fn release(&mut self) {
         if let Some(worker) = self.worker.as_mut().filter(|worker| worker.holds_facts) {
+            // A report still computing stops, so its facts go now rather than when it ends.
+            std::mem::take(&mut worker.stop).stop();
             // A worker that stopped holds nothing; the next request finds out.
             let _ = worker.jobs.send(Job::Release);
             worker.holds_facts = false;
