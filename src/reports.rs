@@ -191,24 +191,39 @@ pub fn compute_with(
     club: &ClubTime,
     stop: &Stop,
 ) -> Result<(Report, Names), StoreError> {
-    let attempt = |held: &mut Option<Facts>| -> Result<(Report, Names), StoreError> {
+    let attempt = |held: &mut Option<Facts>, fresh: &dyn Fn() -> Result<Facts, StoreError>| {
         let facts = match held {
             Some(facts) => facts,
-            None => held.insert(Facts::load(store)?),
+            None => held.insert(fresh()?),
         };
         facts.stop_on(stop.clone());
         facts.refresh(store)?;
         let names = Names::from_store(store)?;
         Ok((compute(facts, &names, period, club)?, names))
     };
-    attempt(held).or_else(|error| {
+    let load = || Facts::load(store);
+    attempt(held, &load).or_else(|error| {
         *held = None;
         if stop.is_stopped() {
             return Err(error);
         }
-        tracing::warn!(%error, "reports failed; loading the facts again");
-        attempt(held).inspect_err(|_| *held = None)
+        let again = if is_disk_full(&error) {
+            // The records go to the temporary folder, often on another disk, until the
+            // database's disk has room again. When that one is full too, the message about
+            // the database's disk says what to do.
+            tracing::warn!(%error, "reports cache not written; using the temporary folder");
+            attempt(held, &|| Facts::unnamed(&std::env::temp_dir()))
+                .map_err(|other| if is_disk_full(&other) { error } else { other })
+        } else {
+            tracing::warn!(%error, "reports failed; loading the facts again");
+            attempt(held, &load)
+        };
+        again.inspect_err(|_| *held = None)
     })
+}
+
+fn is_disk_full(error: &StoreError) -> bool {
+    matches!(error, StoreError::Io { source, .. } if source.kind() == std::io::ErrorKind::StorageFull)
 }
 
 /// Loads the facts through the facts file, brings them up to date, and computes the reports.

@@ -135,6 +135,11 @@ impl RecordFile {
         }
     }
 
+    /// Returns the path that errors about this file name.
+    pub(super) fn path(&self) -> &Path {
+        &self.path
+    }
+
     fn io_error(&self, source: std::io::Error) -> StoreError {
         StoreError::Io {
             path: self.path.clone(),
@@ -624,6 +629,31 @@ mod tests {
             let error = result.expect_err("not a regular file");
             assert_eq!(error.kind(), ErrorKind::InvalidInput, "{}", path.display());
             assert!(error.to_string().contains("not a regular file"), "{error}");
+        }
+    }
+
+    /// A full disk comes back as `StorageFull`, which the reports look for to move their
+    /// records to the temporary folder.
+    #[test]
+    fn full_disk_is_told_apart() {
+        let full = OpenOptions::new().write(true).open("/dev/full").unwrap();
+        let mut file = RecordFile::new(full, PathBuf::from("/dev/full"));
+        let card = CardFact {
+            id: CardId(1),
+            member: MemberId(1),
+            type_id: CardTypeId(1),
+            sold_on: NaiveDate::from_ymd_opt(2026, 9, 1).unwrap(),
+            expires_on: None,
+            price_cents: 9_000,
+            sessions: 10,
+        };
+        file.push_card(&card).unwrap();
+        let last = LastEvent { id: 1, micros: 0 };
+        match file.commit(last) {
+            Err(StoreError::Io { source, .. }) => {
+                assert_eq!(source.kind(), ErrorKind::StorageFull);
+            }
+            other => panic!("expected a full disk, got {other:?}"),
         }
     }
 

@@ -206,12 +206,17 @@ impl Facts {
         self.stop = stop;
     }
 
+    /// Starts facts from nothing in an unnamed file of `folder`, which disappears when they
+    /// are dropped: for a database whose disk is full, with the temporary folder.
+    pub fn unnamed(folder: &std::path::Path) -> Result<Facts, StoreError> {
+        Ok(Facts::with_file(RecordFile::unnamed(folder)?))
+    }
+
     /// Facts in an unnamed file of the temporary folder, for tests that build them by hand
     /// with [`Facts::add_card`] and [`Facts::add_event`].
     #[cfg(test)]
     pub(super) fn scratch() -> Facts {
-        let file = RecordFile::unnamed(&std::env::temp_dir()).expect("temporary file");
-        Facts::with_file(file)
+        Facts::unnamed(&std::env::temp_dir()).expect("temporary file")
     }
 
     /// Reads every record of the file. Returns `false` when the records do not end with the
@@ -353,7 +358,25 @@ impl Facts {
 
     /// Appends ledger events newer than the newest one held, reading each new card from the
     /// store, and writes them to the facts file. Returns how many events were added.
+    ///
+    /// When the file cannot be written, it is emptied before the error is returned, so that a
+    /// full disk gets back the space that the records took. The caller drops these facts.
     fn append(
+        &mut self,
+        store: &Store,
+        events: impl IntoIterator<Item = Result<LedgerEvent, StoreError>>,
+    ) -> Result<usize, StoreError> {
+        let appended = self.append_to_file(store, events);
+        if let Err(StoreError::Io { path, .. }) = &appended
+            && path == self.file.path()
+            && let Err(error) = self.file.clear()
+        {
+            tracing::warn!(%error, "reports cache not emptied after a failed write");
+        }
+        appended
+    }
+
+    fn append_to_file(
         &mut self,
         store: &Store,
         events: impl IntoIterator<Item = Result<LedgerEvent, StoreError>>,
