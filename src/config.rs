@@ -193,10 +193,52 @@ pub enum ConfigError {
         path: PathBuf,
         key: &'static str,
         value: String,
-        expected: &'static str,
+        expected: Expected,
     },
     #[error("no folder for the database: set database.path in config.toml or pass --db")]
     NoDataFolder,
+}
+
+/// What a configuration value must be, as the error about a wrong one says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expected {
+    TimeZone,
+    CacheMb,
+    KeyGapMs,
+    RepeatGuardMinutes,
+    Days,
+    Sessions,
+    Backups,
+}
+
+impl Expected {
+    /// Returns the catalog key of the text that describes the value expected.
+    pub fn key(self) -> &'static str {
+        match self {
+            Expected::TimeZone => "error.expected_time_zone",
+            Expected::CacheMb => "error.expected_cache_mb",
+            Expected::KeyGapMs => "error.expected_key_gap_ms",
+            Expected::RepeatGuardMinutes => "error.expected_repeat_guard_minutes",
+            Expected::Days => "error.expected_days",
+            Expected::Sessions => "error.expected_sessions",
+            Expected::Backups => "error.expected_backups",
+        }
+    }
+}
+
+/// The English text, for logs.
+impl std::fmt::Display for Expected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Expected::TimeZone => "an IANA time zone name such as \"Europe/Paris\"",
+            Expected::CacheMb => "a size in MiB from 8 to 4096",
+            Expected::KeyGapMs => "a number of milliseconds from 5 to 500",
+            Expected::RepeatGuardMinutes => "a number of minutes from 0 to 1440",
+            Expected::Days => "a number of days from 0 to 3650",
+            Expected::Sessions => "a number of sessions from 0 to 1000",
+            Expected::Backups => "a number of backups from 0 to 1000",
+        })
+    }
 }
 
 /// Everything the application needs from config.toml, checked and resolved.
@@ -290,7 +332,7 @@ pub fn resolve(config: Config, source: Option<PathBuf>) -> Result<Settings, Conf
                 path: shown_path.clone(),
                 key: "club.timezone",
                 value: name.clone(),
-                expected: "an IANA time zone name such as \"Europe/Paris\"",
+                expected: Expected::TimeZone,
             })?,
         None => system_time_zone(),
     };
@@ -299,7 +341,7 @@ pub fn resolve(config: Config, source: Option<PathBuf>) -> Result<Settings, Conf
             path: shown_path.clone(),
             key: "database.cache_mb",
             value: config.database.cache_mb.to_string(),
-            expected: "a size in MiB from 8 to 4096",
+            expected: Expected::CacheMb,
         });
     }
     if !(5..=500).contains(&config.scanner.max_key_gap_ms) {
@@ -307,7 +349,7 @@ pub fn resolve(config: Config, source: Option<PathBuf>) -> Result<Settings, Conf
             path: shown_path.clone(),
             key: "scanner.max_key_gap_ms",
             value: config.scanner.max_key_gap_ms.to_string(),
-            expected: "a number of milliseconds from 5 to 500",
+            expected: Expected::KeyGapMs,
         });
     }
     if config.checkin.repeat_guard_minutes > 24 * 60 {
@@ -315,7 +357,7 @@ pub fn resolve(config: Config, source: Option<PathBuf>) -> Result<Settings, Conf
             path: shown_path.clone(),
             key: "checkin.repeat_guard_minutes",
             value: config.checkin.repeat_guard_minutes.to_string(),
-            expected: "a number of minutes from 0 to 1440",
+            expected: Expected::RepeatGuardMinutes,
         });
     }
 
@@ -325,19 +367,19 @@ pub fn resolve(config: Config, source: Option<PathBuf>) -> Result<Settings, Conf
             "overview.expiring_days",
             overview.expiring_days,
             3650,
-            "a number of days from 0 to 3650",
+            Expected::Days,
         ),
         (
             "overview.low_sessions",
             overview.low_sessions,
             1000,
-            "a number of sessions from 0 to 1000",
+            Expected::Sessions,
         ),
         (
             "overview.dormant_days",
             overview.dormant_days,
             3650,
-            "a number of days from 0 to 3650",
+            Expected::Days,
         ),
     ] {
         if value > limit {
@@ -399,7 +441,7 @@ pub fn resolve(config: Config, source: Option<PathBuf>) -> Result<Settings, Conf
             path: shown_path.clone(),
             key: "backup.keep",
             value: config.backup.keep.to_string(),
-            expected: "a number of backups from 0 to 1000",
+            expected: Expected::Backups,
         });
     }
 

@@ -186,7 +186,7 @@ pub fn config_error(catalog: &Catalog, error: &ConfigError) -> String {
                 ("path", &path.display()),
                 ("key", key),
                 ("value", value),
-                ("expected", expected),
+                ("expected", &catalog.t(expected.key())),
             ],
         ),
         ConfigError::NoDataFolder => catalog.t("error.no_data_folder").to_owned(),

@@ -177,3 +177,25 @@ fn scanned_code_still_reaches_front_desk() {
     assert_eq!(app.screen, Screen::FrontDesk);
     assert_eq!(app.scan.value(), "123");
 }
+
+/// The seconds shown while reports compute take the language's decimal mark.
+#[test]
+fn computing_time_uses_decimal_comma_in_french() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_club(dir.path());
+    let clock = FixedClock::new(paris(2026, 12, 4, 18, 2, 10));
+    for (language, mark) in [(Language::Fr, ','), (Language::En, '.')] {
+        let settings = settings(&dir.path().join("db"), language);
+        let mut app = App::new(&store, &settings, &clock, Keymap::built_in().unwrap()).unwrap();
+        app.update(Action::Command(Command::Reports));
+        app.reports.status = Status::Computing {
+            since: std::time::Instant::now(),
+        };
+        let text = screen_text(&app, &Theme::plain(), 120, 40);
+        let seconds = text
+            .split_whitespace()
+            .find(|word| word.len() >= 3 && word.chars().all(|c| c.is_ascii_digit() || c == mark))
+            .unwrap_or_else(|| panic!("no time with {mark:?} in:\n{text}"));
+        assert!(seconds.contains(mark), "{seconds}");
+    }
+}

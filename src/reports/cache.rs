@@ -20,7 +20,7 @@ use crate::store::{Store, StoreError};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use std::fs::{File, OpenOptions};
 use std::io::ErrorKind;
-use std::os::unix::fs::{FileExt, OpenOptionsExt};
+use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 const FILE_NAME: &str = "reports-cache";
@@ -402,6 +402,13 @@ fn open_regular(path: &Path) -> std::io::Result<File> {
                 format!("{} is not a regular file", path.display()),
             ));
         }
+        // Another name of the same file would see it overwritten.
+        Ok(metadata) if metadata.nlink() > 1 => {
+            return Err(std::io::Error::new(
+                ErrorKind::InvalidInput,
+                format!("{} has other names (hard links)", path.display()),
+            ));
+        }
         Err(error) if error.kind() != ErrorKind::NotFound => return Err(error),
         _ => {}
     }
@@ -602,7 +609,7 @@ mod tests {
     use super::*;
 
     /// A FIFO in the file's place is refused at once instead of waiting for a writer, and so
-    /// are a link and a folder.
+    /// are a link, a folder and a file with another name.
     #[test]
     fn only_a_regular_file_is_opened() {
         let dir = tempfile::tempdir().unwrap();
@@ -614,22 +621,26 @@ mod tests {
         assert!(status.success());
         let link = dir.path().join("link");
         std::os::unix::fs::symlink("/dev/null", &link).unwrap();
+        let precious = dir.path().join("precious");
+        std::fs::write(&precious, "kept").unwrap();
+        let hard_link = dir.path().join("hard-link");
+        std::fs::hard_link(&precious, &hard_link).unwrap();
 
         let (sender, receiver) = std::sync::mpsc::channel();
-        let paths = [fifo, link, dir.path().to_owned()];
+        let paths = [fifo, link, dir.path().to_owned(), hard_link];
         std::thread::spawn(move || {
             for path in paths {
                 let _ = sender.send((open_regular(&path).map(|_| ()), path));
             }
         });
-        for _ in 0..3 {
+        for _ in 0..4 {
             let (result, path) = receiver
                 .recv_timeout(std::time::Duration::from_secs(10))
                 .expect("open_regular returned within 10 s");
-            let error = result.expect_err("not a regular file");
+            let error = result.expect_err("not a file of its own");
             assert_eq!(error.kind(), ErrorKind::InvalidInput, "{}", path.display());
-            assert!(error.to_string().contains("not a regular file"), "{error}");
         }
+        assert_eq!(std::fs::read_to_string(&precious).unwrap(), "kept");
     }
 
     /// A full disk comes back as `StorageFull`, which the reports look for to move their

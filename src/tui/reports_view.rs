@@ -46,7 +46,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     match &state.status {
         Status::Idle => {}
         Status::Computing { since } => {
-            let seconds = format!("{:.1}", since.elapsed().as_secs_f64());
+            let seconds = decimal(since.elapsed().as_secs_f64(), catalog);
             let text = catalog.tf("reports.computing", &[("seconds", &seconds)]);
             frame.render_widget(
                 Paragraph::new(Span::styled(text, theme.title)).wrap(Wrap { trim: true }),
