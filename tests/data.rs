@@ -580,12 +580,14 @@ fn check_counts_events_after_id_gap() {
     }
 }
 
-/// A ledger that ends at the largest id leaves none for the next check-in, so the import
-/// refuses it and names the id.
+/// A ledger that ends near the largest id leaves too few ids for the check-ins to come, so
+/// the import refuses it and names the id.
 #[test]
-fn import_refuses_the_largest_event_id() {
+fn import_refuses_ids_near_the_largest() {
     let folder = tempfile::tempdir().unwrap();
-    let (export, _) = renumbered_export(folder.path(), |id, count| u64::MAX - count as u64 + id);
+    // The newest event is one below the largest id: one check-in would pass, then none.
+    let (export, _) =
+        renumbered_export(folder.path(), |id, count| u64::MAX - 1 - count as u64 + id);
     let database = folder.path().join("db");
     let output = carnet(
         folder.path(),
@@ -593,7 +595,11 @@ fn import_refuses_the_largest_event_id() {
     );
     assert_status(&output, 2);
     let error = String::from_utf8_lossy(&output.stderr);
-    assert!(error.contains("18446744073709551615"), "{error}");
+    assert!(error.contains("18446744073709551614"), "{error}");
+    assert!(
+        error.contains("18446744069414584319"),
+        "the highest id allowed: {error}"
+    );
     assert!(error.contains("Nothing was imported"), "{error}");
     assert!(!database.exists(), "a refused import leaves no database");
 }

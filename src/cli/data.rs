@@ -200,9 +200,13 @@ pub(crate) fn import_all_command(
         import_all(&store, folder).map_err(|error| {
             UserError(match error {
                 ImportAllError::NotEmpty => not_empty().0,
-                ImportAllError::NoIdAfter { path, id } => catalog.tf(
-                    "data.import_no_id_after",
-                    &[("path", &path.display()), ("id", &id)],
+                ImportAllError::FewIdsLeft { path, id } => catalog.tf(
+                    "data.import_few_ids_left",
+                    &[
+                        ("path", &path.display()),
+                        ("id", &id),
+                        ("limit", &(u64::MAX - super::import_all::IDS_LEFT)),
+                    ],
                 ),
                 ImportAllError::Store(error) => messages::store_error(catalog, &error),
                 other => catalog.tf("data.import_failed", &[("detail", &other)]),

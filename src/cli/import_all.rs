@@ -26,11 +26,15 @@ pub enum ImportAllError {
     Unreadable { path: PathBuf, detail: String },
     #[error("the database is not empty")]
     NotEmpty,
-    #[error("{path}: the event id {id} leaves no id for the next event")]
-    NoIdAfter { path: PathBuf, id: u64 },
+    #[error("{path}: the event id {id} leaves too few ids for the events to come")]
+    FewIdsLeft { path: PathBuf, id: u64 },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
+
+/// The event ids that an imported ledger must leave free after its newest: 2^32, enough for
+/// a check-in every second for 136 years.
+pub const IDS_LEFT: u64 = 1 << 32;
 
 /// The records of a full export, read and decoded before anything is written.
 struct ExportContent {
@@ -192,9 +196,13 @@ fn read_export(folder: &Path) -> Result<ExportContent, ImportAllError> {
             detail: format!("the event id {} appears twice", pair[0].id.0),
         });
     }
-    // The next check-in takes the id after the newest, so the largest id would stop them all.
-    if let Some(newest) = ledger.last().filter(|event| event.id.0 == u64::MAX) {
-        return Err(ImportAllError::NoIdAfter {
+    // Each event recorded after the import takes the id after the newest, so a ledger that
+    // ends near the largest id would stop check-ins once the few ids left are used.
+    if let Some(newest) = ledger
+        .last()
+        .filter(|event| event.id.0 > u64::MAX - IDS_LEFT)
+    {
+        return Err(ImportAllError::FewIdsLeft {
             path: folder.join("records").join("ledger.json"),
             id: newest.id.0,
         });
