@@ -209,11 +209,13 @@ pub fn compute_with(
         }
         let again = if is_disk_full(&error) {
             // The records go to the temporary folder, often on another disk, until the
-            // database's disk has room again. When that one is full too, the message about
-            // the database's disk says what to do.
+            // database's disk has room again. When that fails too, the message about the
+            // database's disk says what to do.
             tracing::warn!(%error, "reports cache not written; using the temporary folder");
-            attempt(held, &|| Facts::unnamed(&std::env::temp_dir()))
-                .map_err(|other| if is_disk_full(&other) { error } else { other })
+            attempt(held, &|| Facts::unnamed(&std::env::temp_dir())).map_err(|other| {
+                tracing::warn!(error = %other, "reports not built in the temporary folder");
+                error
+            })
         } else {
             tracing::warn!(%error, "reports failed; loading the facts again");
             attempt(held, &load)
@@ -222,8 +224,10 @@ pub fn compute_with(
     })
 }
 
+/// Tells whether `error` is a full disk, or a quota reached, which leave no room to write.
 fn is_disk_full(error: &StoreError) -> bool {
-    matches!(error, StoreError::Io { source, .. } if source.kind() == std::io::ErrorKind::StorageFull)
+    use std::io::ErrorKind::{QuotaExceeded, StorageFull};
+    matches!(error, StoreError::Io { source, .. } if matches!(source.kind(), StorageFull | QuotaExceeded))
 }
 
 /// Loads the facts through the facts file, brings them up to date, and computes the reports.
