@@ -199,7 +199,7 @@ pub enum ConfigError {
     NoDataFolder,
 }
 
-/// What a configuration value must be, as the error about a wrong one says it.
+/// The kind of value that a configuration key expects, named in the error about a wrong one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Expected {
     TimeZone,

@@ -16,7 +16,7 @@ fn main() -> std::process::ExitCode {
 ///
 /// It also keeps every thread in one arena. The Reports worker reads the whole ledger through
 /// sled when it builds the reports cache, so sled's nodes were allocated in the worker's
-/// arena; freed there when Session cards later read every card, they stayed resident, and
+/// arena. Freed there when Session cards later read every card, they stayed resident, and
 /// the app peaked at 152 MB instead of 128 MB.
 ///
 /// The library forbids unsafe code, so this stays in the binary; the benchmarks do the same.

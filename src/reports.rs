@@ -64,8 +64,8 @@ impl ReportKind {
     }
 }
 
-/// Asks reports being computed to stop, because nobody waits for them any more: staff left
-/// the Reports screen. A report stopped halfway is incomplete, so its caller drops it.
+/// A request to stop the reports being computed, made when staff leave the Reports screen and
+/// no longer wait for them. A report stopped halfway is incomplete, so its caller drops it.
 #[derive(Debug, Clone, Default)]
 pub struct Stop(Arc<AtomicBool>);
 
@@ -143,7 +143,7 @@ pub struct Report {
 /// Computes every report over `period` from the facts.
 ///
 /// Usage and sales run on a second thread while the cards' states are replayed on this one.
-/// Each pass reads the events from the facts file.
+/// Every pass reads the events from the facts file.
 pub fn compute(
     facts: &Facts,
     names: &Names,
@@ -175,26 +175,26 @@ pub fn compute(
     })
 }
 
-/// Brings the facts in `held` up to date, loading them first when `held` is empty, and
-/// computes the reports. The facts stay in `held` for the next report.
+/// Brings the facts in `loaded` up to date, loading them first when `loaded` is empty, and
+/// computes the reports. The facts stay in `loaded` for the next report.
 ///
 /// A failure to read the facts file may come from a change made to it since it was read,
 /// so the facts are loaded once more, and the file built again if need be, before the error
-/// is returned. After an error `held` is empty.
+/// is returned. After an error `loaded` is empty.
 ///
 /// Once `stop` is set, the facts stop reading the ledger and the file, so the result is
 /// incomplete: the caller drops it, and the facts with it.
 pub fn compute_with(
-    held: &mut Option<Facts>,
+    loaded: &mut Option<Facts>,
     store: &Store,
     period: Period,
     club: &ClubTime,
     stop: &Stop,
 ) -> Result<(Report, Names), StoreError> {
-    let attempt = |held: &mut Option<Facts>, fresh: &dyn Fn() -> Result<Facts, StoreError>| {
-        let facts = match held {
+    let attempt = |loaded: &mut Option<Facts>, fresh: &dyn Fn() -> Result<Facts, StoreError>| {
+        let facts = match loaded {
             Some(facts) => facts,
-            None => held.insert(fresh()?),
+            None => loaded.insert(fresh()?),
         };
         facts.stop_on(stop.clone());
         facts.refresh(store)?;
@@ -202,25 +202,25 @@ pub fn compute_with(
         Ok((compute(facts, &names, period, club)?, names))
     };
     let load = || Facts::load(store);
-    attempt(held, &load).or_else(|error| {
-        *held = None;
+    attempt(loaded, &load).or_else(|error| {
+        *loaded = None;
         if stop.is_stopped() {
             return Err(error);
         }
         let again = if is_disk_full(&error) {
             // The records go to the temporary folder, often on another disk, until the
-            // database's disk has room again. When that fails too, the message about the
-            // database's disk says what to do.
+            // database's disk has room again. When that fails too, the error about the
+            // database's disk is returned, since it tells staff what to free.
             tracing::warn!(%error, "reports cache not written; using the temporary folder");
-            attempt(held, &|| Facts::unnamed(&std::env::temp_dir())).map_err(|other| {
+            attempt(loaded, &|| Facts::unnamed(&std::env::temp_dir())).map_err(|other| {
                 tracing::warn!(error = %other, "reports not built in the temporary folder");
                 error
             })
         } else {
             tracing::warn!(%error, "reports failed; loading the facts again");
-            attempt(held, &load)
+            attempt(loaded, &load)
         };
-        again.inspect_err(|_| *held = None)
+        again.inspect_err(|_| *loaded = None)
     })
 }
 

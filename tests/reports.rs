@@ -566,9 +566,9 @@ fn stopped_report_leaves_no_partial_cache() {
 
     let stop = reports::Stop::default();
     stop.stop();
-    let mut held = None;
-    let (stopped, _) = reports::compute_with(&mut held, &store, period, &PARIS, &stop).unwrap();
-    assert_eq!(held.as_ref().map(|facts| facts.event_count()), Some(0));
+    let mut loaded = None;
+    let (stopped, _) = reports::compute_with(&mut loaded, &store, period, &PARIS, &stop).unwrap();
+    assert_eq!(loaded.as_ref().map(|facts| facts.event_count()), Some(0));
     assert_ne!(stopped, expected, "a stopped report is incomplete");
 
     let (report, _) = reports::compute_from_store(&store, period, &PARIS).unwrap();

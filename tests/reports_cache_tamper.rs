@@ -79,9 +79,9 @@ fn changed_record_found_after_card_rewrite() {
     let november = Period::new(date(2025, 11, 1), date(2025, 11, 30)).unwrap();
 
     // The Reports worker computes a first report and keeps the facts.
-    let mut held = None;
+    let mut loaded = None;
     let (first, _) =
-        reports::compute_with(&mut held, &store, november, &PARIS, &Stop::default()).unwrap();
+        reports::compute_with(&mut loaded, &store, november, &PARIS, &Stop::default()).unwrap();
     assert_eq!(cash_paid(&first), 12_000);
 
     // The file changes on disk (a bad sector, a stray tool, a hostile user)...
@@ -109,11 +109,11 @@ fn changed_record_found_after_card_rewrite() {
 
     // November did not change: the report must still show 120 € in cash.
     let (second, _) =
-        reports::compute_with(&mut held, &store, november, &PARIS, &Stop::default()).unwrap();
+        reports::compute_with(&mut loaded, &store, november, &PARIS, &Stop::default()).unwrap();
     assert_eq!(
         cash_paid(&second),
         12_000,
-        "the facts held read a changed record"
+        "the facts kept by the worker read a changed record"
     );
     // Nor in a later session, which reads the file afresh.
     let (later, _) = reports::compute_from_store(&store, november, &PARIS).unwrap();
@@ -133,11 +133,11 @@ fn changed_record_without_card_rewrite_is_found() {
     let anne = member_with_code(&store, "Anne", "Arnaud", "1001", paris(2025, 9, 1, 9, 0, 0));
     sell(&store, &anne, type_a.id, paris(2025, 11, 3, 10, 0, 0));
     let november = Period::new(date(2025, 11, 1), date(2025, 11, 30)).unwrap();
-    let mut held = None;
-    reports::compute_with(&mut held, &store, november, &PARIS, &Stop::default()).unwrap();
+    let mut loaded = None;
+    reports::compute_with(&mut loaded, &store, november, &PARIS, &Stop::default()).unwrap();
     tamper_first_payment(&store.path().join("reports-cache"));
     sell(&store, &anne, type_a.id, paris(2025, 12, 5, 10, 0, 0));
     let (second, _) =
-        reports::compute_with(&mut held, &store, november, &PARIS, &Stop::default()).unwrap();
+        reports::compute_with(&mut loaded, &store, november, &PARIS, &Stop::default()).unwrap();
     assert_eq!(cash_paid(&second), 12_000);
 }

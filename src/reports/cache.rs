@@ -1,5 +1,5 @@
 //! The facts file: the ledger reduced to fixed-size records, in the database folder, so that
-//! a report neither decodes the whole ledger again nor holds it in memory.
+//! a report neither decodes the whole ledger again nor keeps it in memory.
 //!
 //! Layout, little-endian: a 64-byte header (magic, version, record count, the id and instant
 //! of the last event held, a CRC-32 of the records), then 48-byte records in ledger order. A
@@ -9,7 +9,7 @@
 //! that the ledger does not.
 //!
 //! Reports read the event records a chunk at a time, for each report computed: 2,000,000
-//! events take 96 MB here, which the page cache holds rather than the app.
+//! events take 96 MB here, which stay in the page cache rather than in the app.
 
 use super::facts::{CardFact, EventFact, FactKind, method_index};
 use crate::domain::card::CardId;
@@ -61,7 +61,8 @@ pub(super) struct LastEvent {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Record {
     Card(CardFact),
-    /// An event; its check-in is never marked reverted here, since the file does not say.
+    /// An event. Its check-in is never marked reverted here, because the file does not record
+    /// it.
     Event(EventFact),
 }
 
@@ -69,8 +70,8 @@ pub(super) enum Record {
 #[derive(Debug)]
 pub(super) struct RecordFile {
     file: File,
-    /// Where errors say the file is: the cache file, or the database folder for an unnamed
-    /// file in it.
+    /// The path that errors give for the file: the cache file, or the database folder for an
+    /// unnamed file in it.
     path: PathBuf,
     /// Records counted in the header, that is written and covered by `crc`.
     records: u64,

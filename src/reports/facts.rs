@@ -141,7 +141,7 @@ pub struct Facts {
     stop: Stop,
 }
 
-/// What the facts know of their events without reading the file again.
+/// The facts' summary of their events, kept so that the file is not read again.
 #[derive(Debug, Default)]
 struct EventsSeen {
     /// The ids of the check-ins that a later event gave back: the file does not mark them.
@@ -283,7 +283,7 @@ impl Facts {
     }
 
     /// Reads the events from the facts file, oldest first. An item is an error when the file
-    /// cannot be read or was changed since this process wrote or read it; no event comes
+    /// cannot be read or was changed since this process wrote or read it. No event comes
     /// after an error.
     pub fn events(&self) -> Events<'_> {
         Events {

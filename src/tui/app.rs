@@ -411,7 +411,7 @@ impl<'a> App<'a> {
         // The manager screens' data goes when staff leave them, so the app never keeps two
         // screens' data at once. On a large club each takes 20 to 30 MB. The member search
         // goes when Reports opens (see `Command::Reports`).
-        // NOTE: once a screen has read every card or member, sled holds about 5 times
+        // NOTE: once a screen has read every card or member, sled keeps about 5 times
         // `cache_mb` of decoded nodes, whichever screen comes next. Session cards, which reads
         // every card beside the member search, makes the highest peak (BENCHMARKS.md).
         if self.screen != Screen::Reports {

@@ -104,7 +104,7 @@ pub fn spawn_worker<'scope>(
     let (jobs, job_rx) = channel::<Job>();
     let (response_tx, responses) = channel::<Response>();
     scope.spawn(move || {
-        let mut held: Option<Facts> = None;
+        let mut loaded: Option<Facts> = None;
         while let Ok(mut job) = job_rx.recv() {
             // Only the newest job matters when several are queued: a request that a release
             // follows was for a screen left since, and opening Reports again sends a new one.
@@ -114,17 +114,17 @@ pub fn spawn_worker<'scope>(
             let request = match job {
                 Job::Compute(request) => request,
                 Job::Release => {
-                    held = None;
+                    loaded = None;
                     continue;
                 }
             };
             let stop = &request.stop;
             let result =
-                reports::compute_with(&mut held, store, request.period, &request.club, stop)
+                reports::compute_with(&mut loaded, store, request.period, &request.club, stop)
                     .map(|(report, names)| (Box::new(report), names));
             if stop.is_stopped() {
-                // Staff left Reports: the report is incomplete and nobody waits for it.
-                held = None;
+                // Staff left Reports, so the report is incomplete and no longer expected.
+                loaded = None;
                 continue;
             }
             if response_tx
