@@ -4,6 +4,11 @@
 //! Run with `cargo bench --bench search`. The members come from a fixed seed, so every run
 //! searches the same club; the machine's load still moves the times from run to run.
 
+// The search bench uses only the allocator settings from the check-in bench's helpers.
+#[allow(dead_code)]
+#[path = "checkin/setup.rs"]
+mod setup;
+
 use carnet::domain::{Category, Member, MemberCode, MemberId};
 use carnet::search::{SearchIndex, SearchOptions, fold};
 use chrono::{TimeZone, Utc};
@@ -497,6 +502,7 @@ fn time_fzf(members: &[Member], queries: &[String]) -> std::io::Result<Vec<Vec<D
 }
 
 fn main() {
+    setup::tune_allocator_as_the_app_does();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let members = synthetic_members();
     let accented = members.iter().filter(|m| !m.full_name().is_ascii()).count();

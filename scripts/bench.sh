@@ -3,7 +3,8 @@
 # benchmark (benches/startup.rs, about 30 s once the club exists), the Session cards
 # benchmark (benches/overview.rs, about 20 s), and prints their markdown tables, after the
 # machine they ran on. Then runs the reports benchmark (benches/report.rs, criterion, about
-# 2 minutes on the same club).
+# 2 minutes on the same club), and the member search benchmark (benches/search.rs, about
+# 1 minute on 100,000 generated members, beside `fzf --filter` when fzf is installed).
 #
 # The run builds in release mode, makes a demo club of 100,000 members, 200,000 cards and
 # 2,000,000 ledger events (95 to 111 s on a 2-core machine), loads it into SQLite (15 s), then
@@ -29,7 +30,7 @@ echo "- cores: $(nproc)"
 echo "- memory: $(free -h | awk '/^Mem:/ {print $2}')"
 echo "- disk: $(df -h . | awk 'NR == 2 {print $1 ", " $2 " total, " $4 " free"}')"
 echo "- $(rustc --version)"
-echo "- command: scripts/bench.sh (cargo bench --bench checkin, then --bench startup, --bench overview and --bench report)"
+echo "- command: scripts/bench.sh (cargo bench --bench checkin, then --bench startup, --bench overview, --bench report and --bench search)"
 echo
 
 timeout 15m cargo bench --bench checkin
@@ -45,3 +46,7 @@ timeout 10m cargo bench --bench overview
 # Each report over the last 12 months, on the same club.
 echo
 timeout 10m cargo bench --bench report
+
+# The member search typed a character at a time, beside fzf.
+echo
+timeout 10m cargo bench --bench search
