@@ -210,7 +210,7 @@ pub fn compute_with(
         let again = if is_disk_full(&error) {
             // The records go to the temporary folder, often on another disk, until the
             // database's disk has room again. When that fails too, the error about the
-            // database's disk is returned, since it tells staff what to free.
+            // database's disk is returned, because that is the disk staff must free.
             tracing::warn!(%error, "reports cache not written; using the temporary folder");
             attempt(loaded, &|| Facts::unnamed(&std::env::temp_dir())).map_err(|other| {
                 tracing::warn!(error = %other, "reports not built in the temporary folder");
