@@ -402,18 +402,7 @@ fn full_export_imports_identically() {
         accounts(&store)
     };
     let export = folder.path().join("export");
-    let output = carnet(
-        folder.path(),
-        &[
-            "--db",
-            path_arg(&source),
-            "export",
-            "all",
-            "--out",
-            path_arg(&export),
-        ],
-    );
-    assert_status(&output, 0);
+    export_all(folder.path(), &source, &export);
     assert_eq!(mode(&export), 0o700);
     for file in ["manifest.json", "records/ledger.json", "csv/payments.csv"] {
         assert_eq!(mode(&export.join(file)), 0o600, "{file}");
@@ -511,6 +500,22 @@ fn backup_and_restore_commands() {
 
 /// `carnet check` counts the ledger events it read, not the newest id, which an imported
 /// ledger may put far beyond the count.
+/// Runs `carnet export all` of the database `source` into `export`, which must succeed.
+fn export_all(folder: &Path, source: &Path, export: &Path) {
+    let output = carnet(
+        folder,
+        &[
+            "--db",
+            path_arg(source),
+            "export",
+            "all",
+            "--out",
+            path_arg(export),
+        ],
+    );
+    assert_status(&output, 0);
+}
+
 /// Exports a demo club of 20 members, renumbers its ledger with `renumber` (given each id and
 /// the number of events), and returns the export's folder and the number of events.
 fn renumbered_export(folder: &Path, renumber: impl Fn(u64, usize) -> u64) -> (PathBuf, usize) {
@@ -521,18 +526,7 @@ fn renumbered_export(folder: &Path, renumber: impl Fn(u64, usize) -> u64) -> (Pa
     );
     assert_status(&output, 0);
     let export = folder.join("export");
-    let output = carnet(
-        folder,
-        &[
-            "--db",
-            path_arg(&source),
-            "export",
-            "all",
-            "--out",
-            path_arg(&export),
-        ],
-    );
-    assert_status(&output, 0);
+    export_all(folder, &source, &export);
 
     let ledger_path = export.join("records/ledger.json");
     let mut ledger: serde_json::Value =
