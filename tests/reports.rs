@@ -8,7 +8,7 @@ use carnet::domain::card_type::Validity;
 use carnet::domain::checkin::CheckInRules;
 use carnet::domain::sale::{PaymentInput, PaymentMethod};
 use carnet::domain::{ClubTime, MemberCode};
-use carnet::reports::{self, Period, Report};
+use carnet::reports::{self, Facts, Period, Report, Stop};
 use carnet::store::{CheckInOutcome, Store};
 use chrono::{DateTime, Duration, Utc};
 use common::{card_type, context, date, member_with_code, open, paris};
@@ -554,6 +554,128 @@ fn worker_computes_again_after_releasing_its_facts() {
     });
 }
 
+/// Adds 1,000,000 € to the amount of the first Paid record of the reports cache, as a bad
+/// sector, a stray tool or a hostile user could. Records are 48 bytes after a 64-byte header,
+/// and a Paid record has tag 8 and its amount at bytes 32 to 40.
+fn change_first_payment(path: &std::path::Path) {
+    const HEADER: usize = 64;
+    const RECORD: usize = 48;
+    const TAG_PAID: u8 = 8;
+    let mut bytes = std::fs::read(path).unwrap();
+    let mut at = HEADER;
+    while at + RECORD <= bytes.len() {
+        if bytes[at] == TAG_PAID {
+            let field = &mut bytes[at + 32..at + 40];
+            let amount = i64::from_le_bytes(field.try_into().unwrap());
+            field.copy_from_slice(&(amount + 100_000_000).to_le_bytes());
+            std::fs::write(path, &bytes).unwrap();
+            return;
+        }
+        at += RECORD;
+    }
+    panic!("no Paid record in {}", path.display());
+}
+
+fn cash_paid(report: &Report) -> i64 {
+    report
+        .sales
+        .by_method
+        .iter()
+        .find(|(method, _)| *method == PaymentMethod::Cash)
+        .map_or(0, |(_, line)| line.paid_cents)
+}
+
+/// Anne's card sold in cash in November 2025, its facts loaded as the Reports worker keeps
+/// them, then the cache file's payment changed on disk. Returns the store, the facts, Anne,
+/// her card type and November.
+fn club_with_changed_payment(
+    dir: &std::path::Path,
+) -> (
+    Store,
+    Option<Facts>,
+    carnet::domain::Member,
+    carnet::domain::CardTypeId,
+    Period,
+) {
+    let store = open(dir);
+    let type_a = card_type(&store, "Carnet 10", 10, Validity::Months(12));
+    let anne = member_with_code(&store, "Anne", "Arnaud", "1001", paris(2025, 9, 1, 9, 0, 0));
+    let sold = paris(2025, 11, 3, 10, 0, 0);
+    sell(&store, &anne, type_a.id, sold, PaymentMethod::Cash);
+    let november = Period::new(date(2025, 11, 1), date(2025, 11, 30)).unwrap();
+
+    let mut loaded = None;
+    let (first, _) =
+        reports::compute_with(&mut loaded, &store, november, &PARIS, &Stop::default()).unwrap();
+    assert_eq!(cash_paid(&first), 12_000);
+
+    change_first_payment(&reports::cache::cache_path(&store));
+    (store, loaded, anne, type_a.id, november)
+}
+
+/// A cache record changed while the worker keeps the facts is found by the CRC, and the file
+/// is built again, when the next refresh only appends.
+#[test]
+fn changed_cache_record_is_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, mut loaded, anne, type_id, november) = club_with_changed_payment(dir.path());
+    sell(
+        &store,
+        &anne,
+        type_id,
+        paris(2025, 12, 5, 10, 0, 0),
+        PaymentMethod::Cash,
+    );
+
+    let (second, _) =
+        reports::compute_with(&mut loaded, &store, november, &PARIS, &Stop::default()).unwrap();
+    assert_eq!(cash_paid(&second), 12_000);
+}
+
+/// The same when the next refresh writes a card record a second time, which makes the commit
+/// read the appended records back for their CRC.
+#[test]
+fn changed_cache_record_found_after_card_rewrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, mut loaded, anne, type_id, november) = club_with_changed_payment(dir.path());
+    let sold = paris(2025, 12, 5, 10, 0, 0);
+    let card = sell(&store, &anne, type_id, sold, PaymentMethod::Cash);
+    // More records than one chunk (8,192) after the card's record, so that its record is
+    // already in the file when its expiry change comes, and is written again there.
+    for step in 0..8_300 {
+        let delta = if step % 2 == 0 { -1 } else { 1 };
+        store
+            .adjust_sessions(card, delta, "test", &context(paris(2025, 12, 5, 10, 1, 0)))
+            .unwrap()
+            .expect("adjustment accepted");
+    }
+    store
+        .change_expiry(
+            card,
+            Some(date(2027, 1, 31)),
+            "test",
+            &context(paris(2025, 12, 5, 10, 5, 0)),
+        )
+        .unwrap()
+        .expect("expiry change accepted");
+
+    // November did not change: the report must still show 120 € in cash.
+    let (second, _) =
+        reports::compute_with(&mut loaded, &store, november, &PARIS, &Stop::default()).unwrap();
+    assert_eq!(
+        cash_paid(&second),
+        12_000,
+        "the facts kept by the worker read a changed record"
+    );
+    // Nor in a later session, which reads the file afresh.
+    let (later, _) = reports::compute_from_store(&store, november, &PARIS).unwrap();
+    assert_eq!(
+        cash_paid(&later),
+        12_000,
+        "a later session reads a changed record"
+    );
+}
+
 /// A stopped report reads nothing more from the ledger and commits nothing to the cache file,
 /// so the next report reads the whole ledger and has every figure.
 #[test]
@@ -564,7 +686,7 @@ fn stopped_report_leaves_no_partial_cache() {
     let (expected, _) = november(&store);
     std::fs::remove_file(reports::cache::cache_path(&store)).unwrap();
 
-    let stop = reports::Stop::default();
+    let stop = Stop::default();
     stop.stop();
     let mut loaded = None;
     let (stopped, _) = reports::compute_with(&mut loaded, &store, period, &PARIS, &stop).unwrap();
