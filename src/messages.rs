@@ -109,7 +109,7 @@ pub fn io_error(catalog: &Catalog, path: &std::path::Path, source: &std::io::Err
 
 /// Tells whether `source` reports a full disk. sled 0.34 passes some of its I/O errors on as
 /// the text of the original error, so the kind is also looked for in that text.
-fn is_disk_full(source: &std::io::Error) -> bool {
+pub(crate) fn is_disk_full(source: &std::io::Error) -> bool {
     source.kind() == std::io::ErrorKind::StorageFull || source.to_string().contains("StorageFull")
 }
 

@@ -226,8 +226,10 @@ pub fn compute_with(
 
 /// Tells whether `error` is a full disk, or a quota reached, which leave no room to write.
 fn is_disk_full(error: &StoreError) -> bool {
-    use std::io::ErrorKind::{QuotaExceeded, StorageFull};
-    matches!(error, StoreError::Io { source, .. } if matches!(source.kind(), StorageFull | QuotaExceeded))
+    let no_room = |source: &std::io::Error| {
+        crate::messages::is_disk_full(source) || source.kind() == std::io::ErrorKind::QuotaExceeded
+    };
+    matches!(error, StoreError::Io { source, .. } if no_room(source))
 }
 
 /// Loads the facts through the facts file, brings them up to date, and computes the reports.
